@@ -1,0 +1,233 @@
+"""The one analysis path: ``analyze(path_or_text) -> ActReport``.
+
+ingest -> normalize -> structure -> sentences (spaCy) -> detectors -> findings -> report.
+The CLI, the API, the review UI and the batch engine all call this function.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Protocol
+
+from . import __version__
+from .config import Limits
+from .detect.rules import best_hits
+from .ingest import read_bytes, read_path
+from .lang import document_language
+from .normalize import normalize
+from .nlp.pipeline import get_nlp
+from .records import Finding, Hit, Node, Norm, RawDocument
+from .structure import norms as extract_norms
+from .structure import parse
+from .taxonomy import FAMILIES, load_taxonomy
+
+
+class Detector(Protocol):
+    """Anything that scores sentences: ``detect(texts, lang) -> hits per text``."""
+
+    name: str
+
+    def detect(self, texts: list[str], lang: str) -> list[list[Hit]]: ...
+
+
+class RuleDetector:
+    """The rule layer over the spaCy pipeline (sentence split, lemmas, ``lexpert_rules``)."""
+
+    name = "rules"
+
+    def detect(self, texts: list[str], lang: str) -> list[list[Hit]]:
+        nlp = get_nlp(lang if lang in ("ru", "kk") else "ru")
+        return [list(doc._.factor_hits or []) for doc in nlp.pipe(texts, batch_size=256)]
+
+
+_DEFAULT_DETECTOR: Detector | None = None
+
+
+def default_detector() -> Detector:
+    """The shipped default: the trained ensemble when a bundled model exists, else the rules."""
+    global _DEFAULT_DETECTOR
+    if _DEFAULT_DETECTOR is None:
+        det: Detector | None = None
+        if os.environ.get("LEXPERT_DETECTOR", "auto") != "rules":
+            try:
+                from .models.ensemble import load_default_ensemble  # optional: issue of trained models
+
+                det = load_default_ensemble()
+            except (ImportError, FileNotFoundError):
+                det = None
+        _DEFAULT_DETECTOR = det or RuleDetector()
+    return _DEFAULT_DETECTOR
+
+
+@dataclass
+class ActReport:
+    """Everything ``analyze`` found in one document. ``to_dict()`` is the JSON contract."""
+
+    source: str
+    format: str
+    text: str
+    title: str | None
+    language: str
+    languages: list[dict[str, Any]]
+    structure: Node
+    norms: list[Norm]
+    findings: list[Finding]
+    detector: str
+    pages: int | None = None
+    encoding: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def summary(self) -> dict[str, Any]:
+        tax = load_taxonomy()
+        by_code = {c: 0 for c in tax.codes}
+        by_family = {f: 0 for f in FAMILIES}
+        for f in self.findings:
+            by_code[f.code] += 1
+            by_family[f.family] += 1
+        return {
+            "norms": len(self.norms),
+            "flagged_norms": len({f.norm_id for f in self.findings}),
+            "findings": len(self.findings),
+            "by_family": by_family,
+            "by_code": by_code,
+            "kpi_a_contribution": len(self.findings),
+        }
+
+    def to_dict(self, include_text: bool = False) -> dict[str, Any]:
+        tax = load_taxonomy()
+        d: dict[str, Any] = {
+            "schema": "lexpert.act_report/1",
+            "generator": {"name": "lexpert", "version": __version__, "detector": self.detector,
+                          "taxonomy_version": tax.version},
+            "document": {
+                "source": self.source, "format": self.format, "title": self.title,
+                "language": self.language, "languages": self.languages, "pages": self.pages,
+                "encoding": self.encoding, "chars": len(self.text), "sha256": self.sha256,
+                "warnings": self.warnings, "meta": self.meta,
+            },
+            "structure": self.structure.to_dict(),
+            "norms": [{"id": n.id, "kind": n.kind, "locator": n.locator, "path": n.path,
+                       "span": [n.start, n.end], "lang": n.lang, "text": n.text,
+                       **({"target": n.target} if n.target else {})} for n in self.norms],
+            "findings": [{
+                "id": f"f{i + 1}", "norm_id": f.norm_id, "locator": f.locator, "code": f.code,
+                "family": f.family, "name": tax[f.code].name(_lang_of(self, f)),
+                "score": round(f.score, 4),
+                "evidence": {"start": f.evidence_start, "end": f.evidence_end, "text": f.evidence},
+                "reason": f.reason,
+                "recommendation": {"kind": tax[f.code].rec_kind, "text": f.recommendation},
+                "source": f.source, "rule": f.rule,
+                **({"details": f.details} if f.details else {}),
+            } for i, f in enumerate(self.findings)],
+            "summary": self.summary(),
+        }
+        d["document"]["language_name"] = {"ru": "русский", "kk": "қазақ тілі", "en": "English",
+                                          "mixed": "ru+kk"}.get(self.language, self.language)
+        if include_text:
+            d["text"] = self.text
+        return d
+
+
+def _lang_of(report: ActReport, f: Finding) -> str:
+    for n in report.norms:
+        if n.id == f.norm_id:
+            return n.lang
+    return report.language
+
+
+def _looks_like_path(s: str) -> bool:
+    return len(s) < 4096 and "\n" not in s and os.path.exists(s)
+
+
+def load(source: str | Path | bytes, *, name: str | None = None, limits: Limits | None = None) -> RawDocument:
+    """Read ``source`` (a path, raw text, or bytes of a file) into a :class:`RawDocument`."""
+    if isinstance(source, Path) or (isinstance(source, str) and _looks_like_path(source)):
+        return read_path(source, limits)
+    if isinstance(source, (bytes, bytearray)):
+        return read_bytes(bytes(source), name or "<bytes>", limits)
+    return RawDocument(text=str(source), format="txt", source=name or "<text>")
+
+
+def analyze(source: str | Path | bytes, *, name: str | None = None, lang: str | None = None,
+            limits: Limits | None = None, detector: Detector | None = None,
+            min_score: float | None = None) -> ActReport:
+    """Analyse one draft: a file path, the text itself, or the bytes of a file (give ``name``).
+
+    ``lang`` forces the language ('ru' or 'kk') instead of detecting it per act and norm.
+    Raises :class:`lexpert.errors.InputError` subclasses for documents that cannot be read.
+    """
+    raw = load(source, name=name, limits=limits)
+    text = normalize(raw.text)
+    if not text.strip():
+        from .errors import EmptyDocument
+
+        raise EmptyDocument(f"{raw.source}: the document has no text")
+    return analyze_text(text, raw=raw, lang=lang, detector=detector, min_score=min_score)
+
+
+def analyze_text(text: str, *, raw: RawDocument | None = None, lang: str | None = None,
+                 detector: Detector | None = None, min_score: float | None = None) -> ActReport:
+    """Analyse already-normalized text (the part of :func:`analyze` after ingest)."""
+    raw = raw or RawDocument(text=text, format="txt", source="<text>")
+    det = detector or default_detector()
+    doc_lang, segments = document_language(text)
+    tree = parse(text)
+    if lang:
+        for act in tree.children:
+            act.lang = lang
+    units = extract_norms(tree, text)
+    if lang:
+        for n in units:
+            n.lang = lang
+    findings = detect_findings(units, det, min_score=min_score)
+    title = next((a.title for a in tree.children if a.title), None)
+    return ActReport(
+        source=raw.source, format=raw.format, text=text, title=title,
+        language=lang or doc_lang,
+        languages=[{"lang": s.lang, "start": s.start, "end": s.end} for s in segments],
+        structure=tree, norms=units, findings=findings, detector=getattr(det, "name", "custom"),
+        pages=raw.pages, encoding=raw.encoding, warnings=list(raw.warnings), meta=dict(raw.meta),
+    )
+
+
+def detect_findings(units: list[Norm], det: Detector, min_score: float | None = None) -> list[Finding]:
+    """Run ``det`` over the norms, one language at a time; one finding per code per norm."""
+    tax = load_taxonomy()
+    threshold = 0.5 if min_score is None else min_score
+    by_lang: dict[str, list[Norm]] = {}
+    for n in units:
+        by_lang.setdefault(n.lang if n.lang in ("ru", "kk") else "ru", []).append(n)
+    found: dict[str, list[Finding]] = {}
+    for lang, group in by_lang.items():
+        results = det.detect([n.text for n in group], lang)
+        for n, hits in zip(group, results):
+            out = []
+            for code, h in best_hits(hits).items():
+                if h.score < threshold:
+                    continue
+                ev = n.text[h.start:h.end]
+                out.append(Finding(
+                    code=code, family=tax.family_of(code), score=h.score, norm_id=n.id, locator=n.locator,
+                    evidence_start=n.start + h.start, evidence_end=n.start + h.end, evidence=ev,
+                    reason=h.reason, recommendation=tax[code].recommendation(lang, ev),
+                    source=getattr(det, "name", "rules"), rule=h.rule,
+                ))
+            found[n.id] = sorted(out, key=lambda f: tax.codes.index(f.code))
+    return [f for n in units for f in found.get(n.id, [])]
+
+
+def iter_norm_texts(report: ActReport) -> Iterable[tuple[Norm, list[Finding]]]:
+    """Norms with their findings, in document order."""
+    by = {}
+    for f in report.findings:
+        by.setdefault(f.norm_id, []).append(f)
+    for n in report.norms:
+        yield n, by.get(n.id, [])
+

@@ -1,0 +1,111 @@
+"""The ``lexpert`` command line."""
+from __future__ import annotations
+
+import json
+import sys
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import LexpertError
+
+SAMPLES = {"ru": "sample_ru.txt", "kk": "sample_kk.txt"}
+
+
+class LexpertGroup(click.Group):
+    """Turns every LexpertError into one line on stderr and exit code 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except LexpertError as exc:
+            click.echo(f"lexpert: error: {exc}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=LexpertGroup)
+@click.version_option(__version__, prog_name="lexpert")
+def main():
+    """lexpert: anti-corruption expertise of draft normative legal acts of Kazakhstan (ru, kk)."""
+
+
+def sample_path(lang: str) -> Path:
+    return Path(str(resources.files("lexpert.data").joinpath(f"samples/{SAMPLES[lang]}")))
+
+
+@main.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: tables for a person; json: the documented report schema (docs/report.schema.json).")
+@click.option("--lang", type=click.Choice(["ru", "kk"]), default=None,
+              help="Force the act's language instead of detecting it per act and norm.")
+@click.option("--sample", type=click.Choice(["ru", "kk"]), default="ru", show_default=True,
+              help="Bundled sample draft to analyse when FILE is omitted.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the report to this file instead of standard output.")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=None,
+              help="Report only findings scoring at least this much (default: the detector's thresholds).")
+@click.option("--include-text", is_flag=True, help="JSON: include the normalized text the spans index.")
+def analyze(file, fmt, lang, sample, output, min_score, include_text):
+    """Analyse a draft FILE (.txt, .docx, .pdf incl. scanned, .html): structure, flagged norms, summary.
+
+    Without FILE it analyses a bundled sample draft, so a fresh install shows real output.
+    """
+    from .analysis import analyze as run
+    from .render import render
+
+    path = file or sample_path(sample)
+    report = run(path, lang=lang, min_score=min_score)
+    if fmt == "json":
+        data = json.dumps(report.to_dict(include_text=include_text), ensure_ascii=False, indent=2)
+        if output:
+            output.write_text(data + "\n", encoding="utf-8")
+        else:
+            click.echo(data)
+        return
+    if output:
+        from rich.console import Console
+
+        with output.open("w", encoding="utf-8") as fh:
+            render(report, Console(file=fh, width=160, force_terminal=False))
+    else:
+        render(report)
+
+
+@main.command()
+@click.argument("infile", type=click.File("r", encoding="utf-8"))
+@click.option("-o", "--output", "outfile", type=click.File("w", encoding="utf-8"), default="-",
+              show_default=True, help="Output JSONL file ('-' for standard output).")
+def classify(infile, outfile):
+    """Classify sentences: IN.jsonl lines {"id","text","lang"} -> {"id","factors","scores"} per line.
+
+    The contract of factors.md: one output line per input line, same order; codes only
+    from the taxonomy; 'factors' empty where none applies.
+    """
+    from .classify import classify_stream
+
+    n = classify_stream(infile, outfile)
+    if outfile is not sys.stdout and getattr(outfile, "name", "-") != "<stdout>":
+        click.echo(f"classified {n} lines", err=True)
+
+
+@main.command()
+def taxonomy():
+    """Print the factor taxonomy (codes, families, names in ru/kk/en)."""
+    from .taxonomy import load_taxonomy
+
+    tax = load_taxonomy()
+    for f in tax.factors:
+        click.echo(f"{f.code:22s} {f.family:15s} {f.names['ru']} / {f.names['kk']} / {f.names['en']}")
+
+
+@main.command()
+def schema():
+    """Print the JSON schema of `analyze --format json`."""
+    click.echo(resources.files("lexpert.data").joinpath("report.schema.json").read_text("utf-8"))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,41 @@
+"""Run-time settings: embedded defaults, overridable with LEXPERT_* environment variables."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:  # a misconfiguration should say what is wrong
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Limits that protect a server or a batch from hostile or oversized input."""
+
+    max_bytes: int = 50 * 1024 * 1024        # LEXPERT_MAX_BYTES: file size
+    max_pages: int = 1000                    # LEXPERT_MAX_PAGES: PDF pages
+    max_chars: int = 5_000_000               # LEXPERT_MAX_CHARS: extracted text
+    max_unzipped_bytes: int = 200 * 1024 * 1024  # LEXPERT_MAX_UNZIPPED: DOCX expanded size
+    max_zip_ratio: int = 200                 # LEXPERT_MAX_ZIP_RATIO: per-member compression ratio
+    ocr_langs: str = "rus+kaz"               # LEXPERT_OCR_LANGS
+    ocr_dpi: int = 300                       # LEXPERT_OCR_DPI
+
+    @classmethod
+    def from_env(cls) -> "Limits":
+        d = cls()
+        return cls(
+            max_bytes=_int_env("LEXPERT_MAX_BYTES", d.max_bytes),
+            max_pages=_int_env("LEXPERT_MAX_PAGES", d.max_pages),
+            max_chars=_int_env("LEXPERT_MAX_CHARS", d.max_chars),
+            max_unzipped_bytes=_int_env("LEXPERT_MAX_UNZIPPED", d.max_unzipped_bytes),
+            max_zip_ratio=_int_env("LEXPERT_MAX_ZIP_RATIO", d.max_zip_ratio),
+            ocr_langs=os.environ.get("LEXPERT_OCR_LANGS", d.ocr_langs),
+            ocr_dpi=_int_env("LEXPERT_OCR_DPI", d.ocr_dpi),
+        )

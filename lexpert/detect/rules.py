@@ -1,0 +1,173 @@
+"""The explainable rule layer: marker lexicons with counter-patterns, as a spaCy component.
+
+Rules are data (``lexpert/data/lexicons/{ru,kk}.yaml``): a regex cue per factor code,
+with counter-patterns (``unless``), co-requirements (``requires``) and an actor test
+(``actor: state`` — the power belongs to a state body or official, so «заявитель
+вправе» is not ``discretion.may``). Every hit carries its evidence span, a score and a
+one-line reason.
+
+    nlp = spacy.blank("ru"); nlp.add_pipe("lexpert_rules", config={"lang": "ru"})
+    doc = nlp("Уполномоченный орган вправе продлить срок при необходимости.")
+    doc.spans["lexpert_factors"]   # labelled spans; doc._.factor_hits: the hits
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..errors import TaxonomyError
+from ..records import Hit
+from ..taxonomy import load_taxonomy
+
+if not Doc.has_extension("factor_hits"):
+    Doc.set_extension("factor_hits", default=None)
+
+SPANS_KEY = "lexpert_factors"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    code: str
+    pattern: re.Pattern
+    score: float
+    reason: str
+    unless: tuple[re.Pattern, ...] = ()
+    requires: tuple[re.Pattern, ...] = ()
+    actor: str | None = None
+    window: int | None = None
+
+
+class RuleSet:
+    """Compiled rules of one language; ``find(text)`` returns the hits in one sentence."""
+
+    def __init__(self, lang: str, rules: list[Rule], state: re.Pattern, private: re.Pattern):
+        self.lang = lang
+        self.rules = rules
+        self.state = state
+        self.private = private
+
+    @classmethod
+    def from_yaml(cls, lang: str, path: str | Path | None = None) -> "RuleSet":
+        if path is None:
+            raw_text = resources.files("lexpert.data").joinpath(f"lexicons/{lang}.yaml").read_text("utf-8")
+        else:
+            raw_text = Path(path).read_text("utf-8")
+        raw = yaml.safe_load(raw_text)
+        tax = load_taxonomy()
+        macros = {k: _clean(v) for k, v in raw.items() if k not in ("rules", "actors") and isinstance(v, str)}
+
+        def comp(p: str) -> re.Pattern:
+            p = _clean(p)
+            if p.startswith("$") and p[1:] in macros:
+                p = macros[p[1:]]
+            return re.compile(p, re.I)
+
+        rules = []
+        for r in raw["rules"]:
+            if r["code"] not in tax:
+                raise TaxonomyError(f"lexicon {lang}: rule {r['id']} uses unknown code {r['code']!r}")
+            rules.append(Rule(
+                id=r["id"], code=r["code"], pattern=comp(r["pattern"]), score=float(r.get("score", 0.7)),
+                reason=r.get("reason", ""), unless=tuple(comp(u) for u in r.get("unless", [])),
+                requires=tuple(comp(u) for u in r.get("requires", [])), actor=r.get("actor"),
+                window=r.get("window"),
+            ))
+        return cls(lang, rules, comp(raw["actors"]["state"]), comp(raw["actors"]["private"]))
+
+    def _actor(self, text: str, start: int, end: int) -> str | None:
+        """The kind of the actor nearest before the cue (else the first after it)."""
+        best = None
+        for kind, pat in (("state", self.state), ("private", self.private)):
+            for m in pat.finditer(text, 0, start):
+                # a longer overlapping mention wins («көрсетілетін қызметті алушы» over «қызмет»)
+                key = (m.end(), m.end() - m.start())
+                if best is None or key > best[0]:
+                    best = (key, kind)
+        if best:
+            return best[1]
+        after = None
+        for kind, pat in (("state", self.state), ("private", self.private)):
+            m = pat.search(text, end)
+            if m and (after is None or (m.start(), -(m.end() - m.start())) < after[0]):
+                after = ((m.start(), -(m.end() - m.start())), kind)
+        return after[1] if after else None
+
+    def find(self, text: str) -> list[Hit]:
+        low = text.replace("ё", "е").replace("Ё", "Е")
+        hits: list[Hit] = []
+        for r in self.rules:
+            for m in r.pattern.finditer(low):
+                if r.window:
+                    ctx = low[max(0, m.start() - r.window): m.end() + r.window]
+                else:
+                    ctx = low
+                if any(u.search(ctx) for u in r.unless):
+                    continue
+                if r.requires and not all(q.search(ctx) for q in r.requires):
+                    continue
+                if r.actor and self._actor(low, m.start(), m.end()) != r.actor:
+                    continue
+                hits.append(Hit(r.code, m.start(), m.end(), r.score, r.reason, r.id))
+                break  # one hit per rule per sentence is enough evidence
+        return hits
+
+
+def _clean(p: str) -> str:
+    """Undo YAML line folding: lexicon regexes have no literal spaces around «|»."""
+    return re.sub(r"\s*\|\s*", "|", re.sub(r"\s*\n\s*", "", p.strip()))
+
+
+@lru_cache(maxsize=8)
+def ruleset(lang: str, path: str | None = None) -> RuleSet:
+    return RuleSet.from_yaml(lang if lang in ("ru", "kk") else "ru", path)
+
+
+def best_hits(hits: list[Hit]) -> dict[str, Hit]:
+    """One hit per code: the highest score (first on ties), with the score raised a little
+    when several independent rules agree."""
+    out: dict[str, Hit] = {}
+    count: dict[str, int] = {}
+    for h in hits:
+        count[h.code] = count.get(h.code, 0) + 1
+        if h.code not in out or h.score > out[h.code].score:
+            out[h.code] = h
+    for code, n in count.items():
+        if n > 1:
+            h = out[code]
+            out[code] = Hit(h.code, h.start, h.end, min(0.99, h.score + 0.05 * (n - 1)), h.reason, h.rule)
+    return out
+
+
+@Language.factory("lexpert_rules", default_config={"lang": "ru", "lexicon": None})
+def make_rules(nlp: Language, name: str, lang: str, lexicon: str | None):
+    """spaCy factory: ``nlp.add_pipe("lexpert_rules", config={"lang": "kk"})``.
+
+    ``lexicon`` may name a YAML file of the same format to use instead of the bundled one.
+    """
+    rs = ruleset(lang, lexicon)
+
+    def detect(doc: Doc) -> Doc:
+        hits: list[Hit] = []
+        spans = []
+        sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+        for sent in sents:
+            base = sent.start_char
+            for h in rs.find(sent.text):
+                hit = Hit(h.code, base + h.start, base + h.end, h.score, h.reason, h.rule)
+                hits.append(hit)
+                sp = doc.char_span(hit.start, hit.end, label=h.code, alignment_mode="expand")
+                if sp is not None:
+                    spans.append(sp)
+        doc._.factor_hits = hits
+        doc.spans[SPANS_KEY] = spans
+        return doc
+
+    return detect

@@ -1,0 +1,107 @@
+"""Text normalization: the text every later stage (and every char span) refers to.
+
+What it fixes, in order: Unicode NFC; line ends; BOM, zero-width and soft hyphens;
+exotic spaces and NBSP; Markdown / bookmark residue; Latin and other look-alike
+letters typed inside Cyrillic words (Kazakh «і» typed as Latin «i», Latin «C» in
+«Cыбайлас», «ə» for «ә»); hyphenation at line ends; lines broken inside a sentence;
+indentation and runs of blank lines. The result has one paragraph per line.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+CYR = "А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі"
+_CYR_RE = re.compile(f"[{CYR}]")
+_LAT_RE = re.compile("[A-Za-z]")
+
+# Latin letters that look like Cyrillic ones, and the Cyrillic letter meant.
+LAT2CYR = str.maketrans({
+    "a": "а", "c": "с", "e": "е", "o": "о", "p": "р", "x": "х", "y": "у", "i": "і", "h": "һ",
+    "A": "А", "B": "В", "C": "С", "E": "Е", "H": "Н", "K": "К", "M": "М", "O": "О", "P": "Р",
+    "T": "Т", "X": "Х", "I": "І",
+})
+CYR2LAT = str.maketrans({v: k for k, v in {
+    "a": "а", "c": "с", "e": "е", "o": "о", "p": "р", "x": "х", "y": "у", "i": "і",
+    "A": "А", "B": "В", "C": "С", "E": "Е", "H": "Н", "K": "К", "M": "М", "O": "О", "P": "Р",
+    "T": "Т", "X": "Х", "I": "І"}.items()})
+_LAT_HOMO = set("acepxyihABCEHKMOPTXI")
+_CYR_HOMO = set("асерхуіАВСЕНКМОРТХІ")
+# Kazakh letters typed with look-alikes from other alphabets or old fonts.
+KK_LOOKALIKE = str.maketrans({
+    "ə": "ә", "Ə": "Ә", "ɵ": "ө", "Ɵ": "Ө", "ӊ": "ң", "Ӊ": "Ң", "ӈ": "ң", "Ӈ": "Ң",
+    "ӻ": "ғ", "Ӻ": "Ғ", "ҥ": "ң", "Ҥ": "Ң",
+})
+_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad"), None)
+_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t]+")
+_MD = [
+    (re.compile(r"\*\*|__(?=\S)|(?<=\S)__"), ""),                 # bold markers
+    (re.compile(r"^\s{0,3}#{1,6}\s+", re.M), ""),                  # heading hashes
+    (re.compile(r"\[([^\]\n]+)\]\((?:[^)\s]+)\)"), r"\1"),         # links -> text
+    (re.compile(r"\{#[^}\n]*\}"), ""),                              # {#bookmark}
+    (re.compile(r"<a\s+(?:name|id)=[^>]*>\s*</a>", re.I), ""),      # html anchors
+    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|])"), r"\1"),            # markdown escapes
+    (re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$", re.M), ""),       # horizontal rules
+]
+_WORD = re.compile(rf"[{CYR}A-Za-z]+")
+_STRUCT_START = re.compile(
+    r"^(?:\d+(?:-\d+)*[.)]\s|[а-яa-z]\)\s|Глава\s|Статья\s|Параграф\s|Раздел\s|Приложение\s|\d+-(?:тарау|бап|параграф|бөлім)|Chapter\s|Article\s|Annex|[IVXLC]+\.\s|[«\"])"
+)
+_END_PUNCT = tuple(".;:!?»\"”)")
+
+
+def _fix_word(m: re.Match) -> str:
+    w = m.group(0)
+    if not (_CYR_RE.search(w) and _LAT_RE.search(w)):
+        return w
+    lat = [ch for ch in w if "A" <= ch <= "z" and ch.isalpha()]
+    cyr = [ch for ch in w if _CYR_RE.match(ch)]
+    if all(ch in _LAT_HOMO for ch in lat):
+        return w.translate(LAT2CYR)
+    if all(ch in _CYR_HOMO for ch in cyr):
+        return w.translate(CYR2LAT)
+    return w
+
+
+def fix_lookalikes(text: str) -> str:
+    """Replace look-alike letters inside words so each word is in one alphabet."""
+    return _WORD.sub(_fix_word, text.translate(KK_LOOKALIKE))
+
+
+def _join_broken_lines(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        if out and out[-1] and line:
+            prev = out[-1]
+            first = line[0]
+            if prev.endswith("-") and len(prev) > 1 and prev[-2].isalpha() and first.islower():
+                out[-1] = prev[:-1] + line            # hyphenation at a line end
+                continue
+            if (first.islower() and not prev.endswith(_END_PUNCT)
+                    and not _STRUCT_START.match(line)):
+                out[-1] = prev + " " + line           # a sentence broken across lines
+                continue
+        out.append(line)
+    return out
+
+
+def normalize(text: str) -> str:
+    """Return the normalized text (one paragraph per line, single blank lines)."""
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    text = text.replace("\u00ad\n", "")          # soft hyphen at a line end joins the word
+    text = text.translate(_INVISIBLE)
+    text = _SPACES.sub(" ", text)
+    for pat, rep in _MD:
+        text = pat.sub(rep, text)
+    text = fix_lookalikes(text)
+    lines = [re.sub(r" {2,}", " ", ln).strip() for ln in text.split("\n")]
+    lines = _join_broken_lines(lines)
+    out: list[str] = []
+    for ln in lines:
+        if not ln and (not out or not out[-1]):
+            continue
+        out.append(ln)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out) + ("\n" if out else "")

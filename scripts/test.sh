@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The project's test command (README): installs what the tests need on a fresh Debian
+# machine — Tesseract OCR with Russian and Kazakh, DejaVu fonts for the generated PDFs —
+# then the package with its test extras into .venv, then runs pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v tesseract >/dev/null 2>&1 || need_apt+=(tesseract-ocr)
+if command -v tesseract >/dev/null 2>&1; then
+  langs=$(tesseract --list-langs 2>/dev/null || true)
+  grep -qx rus <<<"$langs" || need_apt+=(tesseract-ocr-rus)
+  grep -qx kaz <<<"$langs" || need_apt+=(tesseract-ocr-kaz)
+else
+  need_apt+=(tesseract-ocr-rus tesseract-ocr-kaz)
+fi
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e ".[test]"
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,44 @@
+from lexpert.normalize import fix_lookalikes, normalize
+
+
+def test_latin_i_in_kazakh_word_becomes_kazakh_letter():
+    assert fix_lookalikes("енгiзу Үкiметі актiлерiнiң") == "енгізу Үкіметі актілерінің"
+
+
+def test_latin_capital_c_in_cyrillic_word():
+    assert fix_lookalikes("Cыбайлас жемқорлыққа") == "Сыбайлас жемқорлыққа"
+
+
+def test_cyrillic_letters_in_latin_word_become_latin():
+    # seed 002 has «саll-центр» typed with Cyrillic «с» and «а»
+    assert fix_lookalikes("саll-центр") == "call-центр"
+
+
+def test_schwa_and_old_font_letters():
+    assert fix_lookalikes("əкімдік ɵтініш ӊ") == "әкімдік өтініш ң"
+
+
+def test_pure_words_untouched():
+    s = "Закон Республики Казахстан, ISO 9001, Transparency International"
+    assert fix_lookalikes(s) == s
+
+
+def test_soft_hyphen_nbsp_and_markdown():
+    raw = "**Глава\u00a01.** Общие\u00ad положения\r\n\r\n\r\n\r\n1. Текст [ссылка](http://x.kz) {#_Toc1}\n"
+    assert normalize(raw) == "Глава 1. Общие положения\n\n1. Текст ссылка\n"
+
+
+def test_broken_lines_and_hyphenation_joined():
+    raw = "1. Услугодатель рассматривает за-\nявление и принимает\nрешение.\n2) следующий подпункт;\n"
+    assert normalize(raw) == "1. Услугодатель рассматривает заявление и принимает решение.\n2) следующий подпункт;\n"
+
+
+def test_structural_lines_are_not_joined():
+    raw = "Правила выдачи разрешений\nГлава 1. Общие положения\n1. Настоящие Правила\n"
+    out = normalize(raw).split("\n")
+    assert out[:3] == ["Правила выдачи разрешений", "Глава 1. Общие положения", "1. Настоящие Правила"]
+
+
+def test_idempotent(seed_text):
+    t = seed_text("002")
+    assert normalize(t) == t

@@ -1,0 +1,225 @@
+import pytest
+
+from lexpert.normalize import normalize
+from lexpert.structure import amendment_target, norms, own_text_spans, parse
+
+
+def _acts(text):
+    return parse(text).children
+
+
+def _annexes(act):
+    return [c for c in act.children if c.kind == "annex"]
+
+
+def _count(node, kind):
+    return sum(1 for n in node.walk() if n.kind == kind)
+
+
+@pytest.mark.parametrize("seed,lang", [("000", "kk"), ("003", "en")])
+def test_monitoring_rules_three_chapters_21_points_and_annex_form(seed_text, seed, lang):
+    act = _acts(seed_text(seed))[0]
+    assert act.lang == lang
+    rules, form = _annexes(act)[:2]
+    assert _count(rules, "chapter") == 3
+    points = [n for n in rules.walk() if n.kind == "point"]
+    assert [p.number for p in points] == [str(i) for i in range(1, 22)]
+    # the annex form of the analytical report, with its three sections I, II, III
+    assert [n.number for n in form.walk() if n.kind == "section"] == ["I", "II", "III"]
+    # the order itself has 5 operative points
+    operative = next(c for c in act.children if c.kind == "operative")
+    assert [p.number for p in operative.children if p.kind == "point"] == ["1", "2", "3", "4", "5"]
+
+
+def test_seed_000_kk_and_en_versions_are_separate_acts(seed_text):
+    acts = _acts(seed_text("000"))
+    assert [a.lang for a in acts] == ["kk", "en"]
+    assert acts[0].title.startswith("Сыбайлас жемқорлыққа қарсы мониторинг")
+    assert acts[1].title.startswith("On approval of the Anti-Corruption Monitoring Rules")
+
+
+def test_kazakh_locators(seed_text):
+    act = _acts(seed_text("000"))[0]
+    rules = _annexes(act)[0]
+    sub = next(n for n in rules.walk() if n.kind == "subpoint" and n.path.get("point") == "7" and n.number == "6")
+    assert sub.locator == "1-қосымша, 1-тарау, 7-тармақ, 6) тармақша"
+    assert "өзге де ақпарат көздері" in seed_text("000")[sub.text_start:sub.text_end]
+
+
+@pytest.mark.parametrize("seed", ["000", "001", "002", "003"])
+def test_no_text_lost(seed_text, seed):
+    """The own-text spans of the nodes cover every non-blank line, and never overlap."""
+    text = seed_text(seed)
+    spans = own_text_spans(parse(text))
+    covered = bytearray(len(text))
+    for a, b in spans:
+        for k in range(a, b):
+            assert covered[k] == 0, f"overlap at {k}"
+            covered[k] = 1
+    pos = 0
+    for line in text.split("\n"):
+        if line.strip():
+            first = pos + len(line) - len(line.lstrip())
+            last = pos + len(line.rstrip()) - 1
+            assert covered[first] and covered[last], f"line not covered: {line[:80]!r}"
+        pos += len(line) + 1
+
+
+def test_norm_spans_index_the_text(seed_text):
+    text = seed_text("002")
+    ns = norms(parse(text), text)
+    assert len(ns) > 500
+    for n in ns:
+        assert text[n.start:n.end] == n.text
+    assert {n.lang for n in ns} >= {"ru", "kk"}
+
+
+RU_ORDER = """Об утверждении Правил выдачи разрешений
+
+Приказ Министра транспорта Республики Казахстан от 12 марта 2024 года № 87.
+
+В соответствии с подпунктом 1) статьи 10 Закона Республики Казахстан «О государственных услугах» ПРИКАЗЫВАЮ:
+
+1. Утвердить прилагаемые Правила выдачи разрешений.
+
+2. Департаменту обеспечить:
+
+1) государственную регистрацию настоящего приказа;
+
+2) размещение настоящего приказа на интернет-ресурсе.
+
+3. Настоящий приказ вводится в действие по истечении десяти календарных дней.
+
+Министр транспорта А. Сауранбаев
+
+Утверждены приказом Министра транспорта
+Республики Казахстан
+от 12 марта 2024 года № 87
+
+Правила выдачи разрешений
+
+Глава 1. Общие положения
+
+1. Настоящие Правила определяют порядок выдачи разрешений.
+
+Глава 2. Порядок выдачи
+
+Параграф 1. Подача заявления
+
+2. Заявитель подает заявление.
+
+Разрешение выдается в течение пяти рабочих дней.
+
+3. К заявлению прилагаются:
+
+1) копия устава;
+
+а) для юридических лиц;
+
+2) иные документы.
+"""
+
+
+def test_russian_order_with_annex_paragraph_parts_and_items():
+    text = normalize(RU_ORDER)
+    act = _acts(text)[0]
+    assert act.title == "Об утверждении Правил выдачи разрешений"
+    kinds = [c.kind for c in act.children]
+    assert kinds == ["preamble", "operative", "annex"]
+    annex = _annexes(act)[0]
+    assert annex.title == "Правила выдачи разрешений"
+    by_loc = {n.locator: n for n in annex.walk()}
+    assert "приложение 1, глава 2, параграф 1, пункт 2, часть 2" in by_loc
+    assert "приложение 1, глава 2, параграф 1, пункт 3, подпункт 1), подпункт а)" in by_loc
+    assert "приложение 1, глава 2, параграф 1, пункт 3, подпункт 2)" in by_loc
+    sig = [n for n in act.walk() if n.kind == "signature"]
+    assert len(sig) == 1
+    ns = norms(parse(text), text)
+    assert not any("ПРИКАЗЫВАЮ" in n.text for n in ns)     # the preamble is not a norm
+    assert not any(n.text.startswith("Министр") for n in ns)
+
+
+AMEND_RU = """О внесении изменений в приказ Министра сельского хозяйства Республики Казахстан от 5 мая 2020 года № 150
+
+ПРИКАЗЫВАЮ:
+
+1. Внести в приказ Министра сельского хозяйства Республики Казахстан от 5 мая 2020 года № 150 «Об утверждении Правил субсидирования» следующие изменения:
+
+в Правилах субсидирования, утвержденных указанным приказом:
+
+пункт 5 изложить в следующей редакции:
+
+«5. Услугодатель при необходимости вправе продлить срок рассмотрения заявки.»;
+
+подпункт 3) пункта 7 изложить в следующей редакции:
+
+«3) иные документы по требованию услугодателя;»;
+
+дополнить пунктом 9-1 следующего содержания:
+
+«9-1. Решение комиссии является окончательным.».
+
+2. Настоящий приказ вводится в действие по истечении десяти календарных дней.
+"""
+
+AMEND_KK = """Қазақстан Республикасы Ауыл шаруашылығы министрінің 2020 жылғы 5 мамырдағы № 150 бұйрығына өзгерістер енгізу туралы
+
+БҰЙЫРАМЫН:
+
+1. «Субсидиялау қағидаларын бекіту туралы» бұйрыққа мынадай өзгерістер енгізілсін:
+
+1) 5-тармақ мынадай редакцияда жазылсын:
+
+«5. Көрсетілетін қызметті беруші қажет болған жағдайда мерзімді ұзартуға құқылы.»;
+
+2) 7-тармақтың 3) тармақшасы мынадай редакцияда жазылсын:
+
+«3) өзге де құжаттар;».
+
+2. Осы бұйрық алғашқы ресми жарияланған күнінен кейін күнтізбелік он күн өткен соң қолданысқа енгізіледі.
+"""
+
+
+def test_amendment_new_wording_located_at_its_target_ru():
+    text = normalize(AMEND_RU)
+    quotes = [n for n in parse(text).walk() if n.kind == "quote"]
+    assert [q.target for q in quotes] == [{"point": "5"}, {"point": "7", "subpoint": "3"}, {"point": "9-1"}]
+    assert quotes[0].locator.startswith("пункт 5 (новая редакция")
+    assert quotes[1].locator.startswith("пункт 7, подпункт 3) (новая редакция")
+    ns = norms(parse(text), text)
+    assert any(n.kind == "quote" and "при необходимости" in n.text for n in ns)
+
+
+def test_amendment_new_wording_located_at_its_target_kk():
+    text = normalize(AMEND_KK)
+    quotes = [n for n in parse(text).walk() if n.kind == "quote"]
+    assert [q.target for q in quotes] == [{"point": "5"}, {"point": "7", "subpoint": "3"}]
+    assert quotes[0].locator.startswith("5-тармақ (жаңа редакция")
+
+
+def test_amendment_target_phrases():
+    assert amendment_target("подпункт 2) пункта 14 изложить в следующей редакции:", "ru") == {"point": "14", "subpoint": "2"}
+    assert amendment_target("статью 12 изложить в следующей редакции:", "ru") == {"article": "12"}
+    assert amendment_target("12-бап мынадай редакцияда жазылсын:", "kk") == {"article": "12"}
+
+
+LAW_KK = """Жер пайдалану туралы Қазақстан Республикасының Заңы (жоба).
+
+1-тарау. Жалпы ережелер
+
+1-бап. Негізгі ұғымдар
+
+1. Осы Заңда мынадай негізгі ұғымдар пайдаланылады:
+
+1) жер учаскесі – жер бөлігі;
+
+2-бап. Уәкілетті органның құзыреті
+
+1. Уәкілетті орган қажет болған жағдайда тексеру жүргізуге құқылы.
+"""
+
+
+def test_kazakh_law_articles():
+    text = normalize(LAW_KK)
+    locs = [n.locator for n in parse(text).walk() if n.kind in ("point", "subpoint")]
+    assert locs == ["1-тарау, 1-бап, 1-тармақ", "1-тарау, 1-бап, 1-тармақ, 1) тармақша", "1-тарау, 2-бап, 1-тармақ"]
