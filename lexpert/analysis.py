@@ -25,11 +25,14 @@ from .taxonomy import FAMILIES, load_taxonomy
 
 
 class Detector(Protocol):
-    """Anything that scores sentences: ``detect(texts, lang) -> hits per text``."""
+    """Anything that scores sentences: ``detect(texts, lang, contexts) -> hits per text``.
+
+    ``contexts`` (optional, same length) holds the lead-in of the list each text belongs to.
+    """
 
     name: str
 
-    def detect(self, texts: list[str], lang: str) -> list[list[Hit]]: ...
+    def detect(self, texts: list[str], lang: str, contexts: list[str | None] | None = None) -> list[list[Hit]]: ...
 
 
 class RuleDetector:
@@ -37,9 +40,17 @@ class RuleDetector:
 
     name = "rules"
 
-    def detect(self, texts: list[str], lang: str) -> list[list[Hit]]:
+    def detect(self, texts: list[str], lang: str, contexts: list[str | None] | None = None) -> list[list[Hit]]:
         nlp = get_nlp(lang if lang in ("ru", "kk") else "ru")
-        return [list(doc._.factor_hits or []) for doc in nlp.pipe(texts, batch_size=256)]
+        contexts = contexts or [None] * len(texts)
+        out = []
+        for text, ctx in zip(texts, contexts):
+            doc = nlp.make_doc(text)
+            doc._.context = ctx
+            for _, proc in nlp.pipeline:
+                doc = proc(doc)
+            out.append(list(doc._.factor_hits or []))
+        return out
 
 
 _DEFAULT_DETECTOR: Detector | None = None
@@ -206,7 +217,7 @@ def detect_findings(units: list[Norm], det: Detector, min_score: float | None = 
         by_lang.setdefault(n.lang if n.lang in ("ru", "kk") else "ru", []).append(n)
     found: dict[str, list[Finding]] = {}
     for lang, group in by_lang.items():
-        results = det.detect([n.text for n in group], lang)
+        results = det.detect([n.text for n in group], lang, [n.context for n in group])
         for n, hits in zip(group, results):
             out = []
             for code, h in best_hits(hits).items():

@@ -38,8 +38,14 @@ def parse_line(raw: str, lineno: int) -> dict[str, Any]:
 
 
 def classify_texts(texts: list[str], langs: list[str | None], detector: Detector | None = None,
-                   thresholds: dict[str, float] | None = None) -> list[dict[str, Any]]:
-    """Factors and scores for each text (normalized first; language detected when None)."""
+                   thresholds: dict[str, float] | None = None,
+                   contexts: list[str | None] | None = None) -> list[dict[str, Any]]:
+    """Factors and scores for each text (normalized first; language detected when None).
+
+    ``contexts``: the lead-in of the list each text belongs to, where known (not part of
+    the classify contract, which has only the sentence; ``analyze`` and evaluation use it).
+    """
+    contexts = contexts or [None] * len(texts)
     det = detector or default_detector()
     tax = load_taxonomy()
     thr = getattr(det, "thresholds", None) or thresholds or {}
@@ -51,8 +57,9 @@ def classify_texts(texts: list[str], langs: list[str | None], detector: Detector
         idx = [i for i, lg in enumerate(eff) if lg == lang]
         if not idx:
             continue
-        scored = det.score([clean[i] for i in idx], lang) if hasattr(det, "score") else None
-        hits = None if scored is not None else det.detect([clean[i] for i in idx], lang)
+        sub_ctx = [contexts[i] for i in idx]
+        scored = det.score([clean[i] for i in idx], lang, sub_ctx) if hasattr(det, "score") else None
+        hits = None if scored is not None else det.detect([clean[i] for i in idx], lang, sub_ctx)
         for k, i in enumerate(idx):
             if scored is not None:
                 scores = {c: float(scored[k].get(c, 0.0)) for c in tax.codes}

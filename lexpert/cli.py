@@ -91,6 +91,66 @@ def classify(infile, outfile):
         click.echo(f"classified {n} lines", err=True)
 
 
+@main.group()
+def corpus():
+    """The annotated corpora: build the dataset, print its statistics, measure agreement."""
+
+
+@corpus.command("build")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="corpora folder (default: LEXPERT_CORPORA or the repository's corpora/)")
+def corpus_build(root):
+    """Rebuild norms/{train,dev,test}.jsonl (locators from the structure parser; fixed splits)."""
+    from . import corpora
+
+    rows = corpora.build(root)
+    click.echo(" ".join(f"{k}={len(v)}" for k, v in rows.items()))
+
+
+@corpus.command("stats")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def corpus_stats(root, fmt):
+    """Counts per code, family, language and split; documents by kind and sphere; agreement."""
+    from . import corpora
+
+    s = corpora.stats(root)
+    if fmt == "json":
+        click.echo(json.dumps(s, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"norms {s['norms']} in {s['documents']} documents ({s['authored_documents']} authored); "
+               f"by language {s['by_lang']}; version pairs {s['version_pairs']}")
+    click.echo(f"no-factor norms {s['no_factor']}, hard negatives {s['hard_negatives']} "
+               f"({s['hard_negative_share_of_no_factor']:.0%} of no-factor)")
+    for sp, v in s["by_split"].items():
+        click.echo(f"  {sp:5s} {v['documents']:3d} documents {v['norms']:5d} norms (ru {v['ru']}, kk {v['kk']})")
+    click.echo(f"{'code':24s}{'all':>6s}{'ru':>6s}{'kk':>6s}{'train':>7s}{'dev':>6s}{'test':>6s}")
+    for c, n in s["by_code"].items():
+        bl, bs = s["by_code_lang"][c], s["by_code_split"][c]
+        click.echo(f"{c:24s}{n:6d}{bl['ru']:6d}{bl['kk']:6d}{bs['train']:7d}{bs['dev']:6d}{bs['test']:6d}")
+    click.echo("families: " + ", ".join(f"{k} {v}" for k, v in s["by_family"].items()))
+    click.echo("documents by kind: " + ", ".join(f"{k} {v}" for k, v in s["documents_by_kind"].items()))
+    click.echo("documents by sphere: " + ", ".join(f"{k} {v}" for k, v in s["documents_by_sphere"].items()))
+    if "agreement" in s:
+        a = s["agreement"]
+        click.echo(f"agreement (Cohen's kappa per family, {a['norms']} norms annotated twice):")
+        for scope, ks in a["kappa"].items():
+            click.echo(f"  {scope:4s} " + ", ".join(f"{k} {v}" for k, v in ks.items()))
+
+
+@corpus.command("agreement")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None)
+def corpus_agreement(root):
+    """Compute Cohen's kappa per family between annotators A and B; write annotations/agreement.json."""
+    from . import corpora
+
+    a = corpora.agreement(root)
+    out = corpora.corpora_root(root) / "annotations" / "agreement.json"
+    out.write_text(json.dumps(a, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    click.echo(json.dumps({"norms": a["norms"], "kappa": a["kappa"], "disagreements": len(a["disagreements"])},
+                          ensure_ascii=False, indent=1))
+
+
 @main.command()
 def taxonomy():
     """Print the factor taxonomy (codes, families, names in ru/kk/en)."""

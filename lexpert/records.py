@@ -84,6 +84,7 @@ class Norm:
     text: str
     lang: str
     target: dict[str, str] | None = None
+    context: str | None = None      # the lead-in of the list a subpoint belongs to
 
 
 @dataclass

@@ -28,6 +28,8 @@ from ..taxonomy import load_taxonomy
 
 if not Doc.has_extension("factor_hits"):
     Doc.set_extension("factor_hits", default=None)
+if not Doc.has_extension("context"):
+    Doc.set_extension("context", default=None)   # lead-in of the list the text belongs to
 
 SPANS_KEY = "lexpert_factors"
 
@@ -43,6 +45,7 @@ class Rule:
     requires: tuple[re.Pattern, ...] = ()
     actor: str | None = None
     window: int | None = None
+    context_requires: tuple[re.Pattern, ...] = ()
 
 
 class RuleSet:
@@ -79,11 +82,19 @@ class RuleSet:
                 reason=r.get("reason", ""), unless=tuple(comp(u) for u in r.get("unless", [])),
                 requires=tuple(comp(u) for u in r.get("requires", [])), actor=r.get("actor"),
                 window=r.get("window"),
+                context_requires=tuple(comp(u) for u in r.get("context_requires", [])),
             ))
         return cls(lang, rules, comp(raw["actors"]["state"]), comp(raw["actors"]["private"]))
 
-    def _actor(self, text: str, start: int, end: int) -> str | None:
-        """The kind of the actor nearest before the cue (else the first after it)."""
+    def _actor(self, text: str, start: int, end: int, before_only: bool = False) -> str | None:
+        """The kind of the actor of the cue: in Kazakh (subject-object-verb) the first
+        actor in the nominative before it; otherwise the actor nearest before the cue,
+        else the first after it."""
+        if self.lang == "kk":
+            for m in sorted((m for pat in (self.state, self.private) for m in pat.finditer(text, 0, start)),
+                            key=lambda m: (m.start(), -(m.end() - m.start()))):
+                if not _KK_OBLIQUE.search(m.group(0)):
+                    return "private" if self.private.fullmatch(m.group(0)) else "state"
         best = None
         for kind, pat in (("state", self.state), ("private", self.private)):
             for m in pat.finditer(text, 0, start):
@@ -91,8 +102,8 @@ class RuleSet:
                 key = (m.end(), m.end() - m.start())
                 if best is None or key > best[0]:
                     best = (key, kind)
-        if best:
-            return best[1]
+        if best or before_only:
+            return best[1] if best else None
         after = None
         for kind, pat in (("state", self.state), ("private", self.private)):
             m = pat.search(text, end)
@@ -100,8 +111,11 @@ class RuleSet:
                 after = ((m.start(), -(m.end() - m.start())), kind)
         return after[1] if after else None
 
-    def find(self, text: str) -> list[Hit]:
+    def find(self, text: str, context: str | None = None) -> list[Hit]:
+        """Hits in one sentence. ``context`` is the lead-in of the list the sentence belongs
+        to («Основаниями для отказа являются:»), read by rules with ``context_requires``."""
         low = text.replace("ё", "е").replace("Ё", "Е")
+        ctx_low = (context or "").replace("ё", "е").replace("Ё", "Е")
         hits: list[Hit] = []
         for r in self.rules:
             for m in r.pattern.finditer(low):
@@ -113,11 +127,20 @@ class RuleSet:
                     continue
                 if r.requires and not all(q.search(ctx) for q in r.requires):
                     continue
-                if r.actor and self._actor(low, m.start(), m.end()) != r.actor:
+                if r.context_requires and not all(q.search(ctx) or q.search(ctx_low) for q in r.context_requires):
+                    continue
+                if r.actor == "not_state":
+                    if self._actor(low, m.start(), m.end(), before_only=True) == "state":
+                        continue
+                elif r.actor and self._actor(low, m.start(), m.end()) != r.actor:
                     continue
                 hits.append(Hit(r.code, m.start(), m.end(), r.score, r.reason, r.id))
                 break  # one hit per rule per sentence is enough evidence
         return hits
+
+
+_KK_OBLIQUE = re.compile(
+    r"(?:ның|нің|дың|дің|тың|тің|ға|ге|қа|ке|на|не|нан|нен|дан|ден|тан|тен|мен|бен|пен|ны|ні|ды|ді|ты|ті|нда|нде|да|де|та|те)$")
 
 
 def _clean(p: str) -> str:
@@ -160,7 +183,7 @@ def make_rules(nlp: Language, name: str, lang: str, lexicon: str | None):
         sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
         for sent in sents:
             base = sent.start_char
-            for h in rs.find(sent.text):
+            for h in rs.find(sent.text, doc._.context):
                 hit = Hit(h.code, base + h.start, base + h.end, h.score, h.reason, h.rule)
                 hits.append(hit)
                 sp = doc.char_span(hit.start, hit.end, label=h.code, alignment_mode="expand")

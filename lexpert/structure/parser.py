@@ -457,21 +457,34 @@ def norms(doc: Node, text: str) -> list[Norm]:
     parts, free text and quoted new wording, outside preambles, headings, notes and signatures."""
     out: list[Norm] = []
 
-    def rec(node: Node, lang: str, skip: bool):
+    def rec(node: Node, lang: str, skip: bool, lead: str | None):
         if node.kind == "preamble":
             return
-        if node.kind in NORM_KINDS and not skip and node.text_end > node.text_start:
-            own = text[node.text_start:node.text_end]
+        own = text[node.text_start:node.text_end]
+        if (node.kind in NORM_KINDS or _is_norm_article(node)) and not skip and node.text_end > node.text_start:
             out.append(Norm(id=f"n{len(out) + 1}", kind=node.kind, locator=node.locator, path=node.path,
                             start=node.text_start, end=node.text_end, text=own,
                             lang=detect(own, default=lang) if lang == "mixed" else lang,
-                            target=node.target))
+                            target=node.target, context=lead if node.kind in ("subpoint", "item", "quote") else None))
+        child_lead = own if node.kind in ("point", "subpoint", "article", "quote") and own.rstrip().endswith(":") else lead
+        if node.kind in ("annex", "chapter", "section", "paragraph", "operative"):
+            child_lead = None
+        sib_lead = child_lead
         for c in node.children:
-            rec(c, node.lang or lang, skip)
+            rec(c, node.lang or lang, skip, sib_lead)
+            if c.kind == "quote" and text[c.text_start:c.text_end].rstrip().endswith(":"):
+                sib_lead = text[c.text_start:c.text_end]   # «5. Основаниями для отказа являются:» leads the next quoted lines
 
     for act in doc.children:
-        rec(act, act.lang or "ru", False)
+        rec(act, act.lang or "ru", False, None)
     return out
+
+
+def _is_norm_article(node: Node) -> bool:
+    """An article line that is itself a rule, not a heading: «Статья 1. Внести в Закон ...
+    следующие изменения:», «2-бап. Осы Заң ... қолданысқа енгізіледі.»"""
+    t = (node.title or "").strip()
+    return node.kind == "article" and t.endswith((".", ":", ";")) and len(t.split()) > 6
 
 
 def own_text_spans(doc: Node) -> list[tuple[int, int]]:
