@@ -105,6 +105,8 @@ def corpus_build(root):
 
     rows = corpora.build(root)
     click.echo(" ".join(f"{k}={len(v)}" for k, v in rows.items()))
+    if (corpora.corpora_root(root) / "README.md").exists():
+        corpora.refresh_card(root)
 
 
 @corpus.command("stats")

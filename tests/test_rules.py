@@ -96,3 +96,26 @@ def test_kazakh_stemmer_groups_inflections():
 
     assert stem("органдардың") == stem("органға") == "орган"
     assert stem("құжаттарды") == stem("құжат")
+
+
+def test_literal_anchors_never_change_results():
+    """The anchor prefilter is an optimisation only: same hits as running every regex."""
+    import dataclasses
+
+    from lexpert import corpora
+    from lexpert.detect.rules import RuleSet
+
+    rows = corpora.load_norms("train")
+    for lang in ("ru", "kk"):
+        fast = ruleset(lang)
+        slow = RuleSet(lang, [dataclasses.replace(r, anchors=None) for r in fast.rules], fast.state, fast.private)
+        for r in rows:
+            if r["lang"] == lang:
+                assert fast.find(r["text"], r["context"]) == slow.find(r["text"], r["context"]), r["text"]
+
+
+def test_anchor_extraction():
+    from lexpert.detect.rules import literal_anchors
+
+    assert literal_anchors(r"в\s+исключительных\s+случаях|в\s+особых\s+случаях") == ("исключительных", "случаях")
+    assert literal_anchors(r"\bи\s+т\.\s?(?:п|д)") is None

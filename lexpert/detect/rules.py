@@ -46,6 +46,7 @@ class Rule:
     actor: str | None = None
     window: int | None = None
     context_requires: tuple[re.Pattern, ...] = ()
+    anchors: tuple[str, ...] | None = None   # a rule can only fire if one of these is in the text
 
 
 class RuleSet:
@@ -77,8 +78,9 @@ class RuleSet:
         for r in raw["rules"]:
             if r["code"] not in tax:
                 raise TaxonomyError(f"lexicon {lang}: rule {r['id']} uses unknown code {r['code']!r}")
+            pat = comp(r["pattern"])
             rules.append(Rule(
-                id=r["id"], code=r["code"], pattern=comp(r["pattern"]), score=float(r.get("score", 0.7)),
+                id=r["id"], code=r["code"], pattern=pat, anchors=literal_anchors(pat.pattern), score=float(r.get("score", 0.7)),
                 reason=r.get("reason", ""), unless=tuple(comp(u) for u in r.get("unless", [])),
                 requires=tuple(comp(u) for u in r.get("requires", [])), actor=r.get("actor"),
                 window=r.get("window"),
@@ -117,7 +119,10 @@ class RuleSet:
         low = text.replace("ё", "е").replace("Ё", "Е")
         ctx_low = (context or "").replace("ё", "е").replace("Ё", "Е")
         hits: list[Hit] = []
+        folded = low.lower()
         for r in self.rules:
+            if r.anchors is not None and not any(a in folded for a in r.anchors):
+                continue
             for m in r.pattern.finditer(low):
                 if r.window:
                     ctx = low[max(0, m.start() - r.window): m.end() + r.window]
@@ -137,6 +142,56 @@ class RuleSet:
                 hits.append(Hit(r.code, m.start(), m.end(), r.score, r.reason, r.id))
                 break  # one hit per rule per sentence is enough evidence
         return hits
+
+
+def literal_anchors(pattern: str, min_len: int = 3) -> tuple[str, ...] | None:
+    """Lower-case literal strings one of which every match of ``pattern`` must contain,
+    or None when no such set can be read off the pattern. A cheap ``in`` test on them
+    skips most rules on most sentences (the regex is still what decides)."""
+    from re import _parser as sre  # the stdlib regex parser; read-only use
+
+    def seq(items) -> frozenset[str] | None:
+        options: list[frozenset[str]] = []
+        run = ""
+        for op, av in items:
+            if op == sre.LITERAL:
+                run += chr(av)
+                continue
+            if len(run) >= min_len:
+                options.append(frozenset([run.lower()]))
+            run = ""
+            if op == sre.AT:
+                continue
+            sub = node(op, av)
+            if sub:
+                options.append(sub)
+        if len(run) >= min_len:
+            options.append(frozenset([run.lower()]))
+        if not options:
+            return None
+        # the most selective necessary set: fewest alternatives, then longest shortest literal
+        return min(options, key=lambda o: (len(o), -min(map(len, o))))
+
+    def node(op, av) -> frozenset[str] | None:
+        if op == sre.SUBPATTERN:
+            return seq(av[-1])
+        if op == sre.BRANCH:
+            out: set[str] = set()
+            for b in av[1]:
+                r = seq(b)
+                if r is None:
+                    return None
+                out |= r
+            return frozenset(out)
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1:
+            return seq(av[2])
+        return None
+
+    try:
+        res = seq(sre.parse(pattern, re.I))
+    except re.error:
+        return None
+    return tuple(sorted(res)) if res else None
 
 
 _KK_OBLIQUE = re.compile(
