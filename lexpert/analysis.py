@@ -211,7 +211,7 @@ def analyze_text(text: str, *, raw: RawDocument | None = None, lang: str | None 
 def detect_findings(units: list[Norm], det: Detector, min_score: float | None = None) -> list[Finding]:
     """Run ``det`` over the norms, one language at a time; one finding per code per norm."""
     tax = load_taxonomy()
-    threshold = 0.5 if min_score is None else min_score
+    thresholds = getattr(det, "thresholds", None) or {}
     by_lang: dict[str, list[Norm]] = {}
     for n in units:
         by_lang.setdefault(n.lang if n.lang in ("ru", "kk") else "ru", []).append(n)
@@ -221,7 +221,7 @@ def detect_findings(units: list[Norm], det: Detector, min_score: float | None = 
         for n, hits in zip(group, results):
             out = []
             for code, h in best_hits(hits).items():
-                if h.score < threshold:
+                if h.score < (min_score if min_score is not None else thresholds.get(code, 0.5)):
                     continue
                 ev = n.text[h.start:h.end]
                 out.append(Finding(

@@ -154,6 +154,38 @@ def corpus_agreement(root):
 
 
 @main.command()
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write model.skops, metrics.json and MODEL_CARD.md (default: models/default).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--corpora", "root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="corpora folder (default: LEXPERT_CORPORA or the repository's corpora/)")
+def train(out_dir, seed, root):
+    """Train the sentence classifiers on the train split, tune thresholds on dev, measure on test,
+    and save the best (by dev family micro-F1, within the speed budget) with its model card."""
+    from .models.ensemble import default_model_dir
+    from .models.train import train as run
+
+    run(out_dir or default_model_dir(), seed=seed, root=root, log=lambda m: click.echo(m, err=True))
+
+
+@main.command()
+@click.option("--model", "model_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Model folder (default: the bundled models/default).")
+@click.option("--split", type=click.Choice(["train", "dev", "test"]), default="test", show_default=True)
+@click.option("--detector", type=click.Choice(["default", "rules"]), default="default", show_default=True,
+              help="default: the trained ensemble; rules: the rule layer alone.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def evaluate(model_dir, split, detector, fmt):
+    """Precision/recall/F1 per code and per family, by language, and the false-positive rate on
+    hard negatives, on a split of the annotated corpus."""
+    from .evaluation import summary_table
+    from .models.train import evaluate as run
+
+    ev = run(model_dir, split, detector)
+    click.echo(json.dumps(ev, ensure_ascii=False, indent=1) if fmt == "json" else summary_table(ev))
+
+
+@main.command()
 def taxonomy():
     """Print the factor taxonomy (codes, families, names in ru/kk/en)."""
     from .taxonomy import load_taxonomy

@@ -144,13 +144,12 @@ def build(root: str | Path | None = None, write: bool = True) -> dict[str, list[
     tax = load_taxonomy()
     docs = documents(root)
     split_path = root / "splits.json"
-    if split_path.exists():
-        splits = json.loads(split_path.read_text(encoding="utf-8"))
-        missing = [d.id for d in docs if d.id not in splits]
-        if missing:
-            raise CorpusError(f"splits.json has no split for {missing[:5]}; run `lexpert corpus build --resplit`")
-    else:
-        splits = assign_splits(docs)
+    splits = json.loads(split_path.read_text(encoding="utf-8")) if split_path.exists() else {}
+    missing = [d.id for d in docs if d.id not in splits]
+    if missing:
+        # new documents get the split the seeded rule gives them; existing ones never move
+        fresh = assign_splits(docs)
+        splits = dict(sorted({**{d: fresh[d] for d in missing}, **splits}.items()))
         if write:
             split_path.write_text(json.dumps(splits, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     adjud = _adjudicated(root)

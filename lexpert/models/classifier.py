@@ -1,0 +1,208 @@
+"""The trained sentence classifier: a scikit-learn estimator over the 12 factor codes.
+
+``FactorClassifier`` follows the scikit-learn API: ``fit(X, Y)``, ``predict_proba(X)``
+-> array (n_samples, 12) of calibrated probabilities in taxonomy order, ``predict(X)``
+-> 0/1 array using per-code thresholds tuned on a dev set. ``X`` is a list of norms,
+``{"text": str, "lang": "ru"|"kk", "context": str|None}``; ``Y`` an (n, 12) 0/1 array or
+a list of code lists.
+
+Features: TF-IDF word 1-2-grams over lemmas (ru, pymorphy3) or stems (kk) with the list
+lead-in as ``ctx_`` tokens; TF-IDF character 2-5-grams; optionally the rule layer's hits
+(per-code best score and per-rule indicators). One-vs-rest logistic regression per code,
+probability-calibrated by Platt scaling on internal cross-validation.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from ..taxonomy import load_taxonomy
+from .features import lemma_string, rule_features, tokens, _lem
+
+
+def as_matrix(Y, codes: Sequence[str]) -> np.ndarray:
+    """Labels as an (n, len(codes)) 0/1 array; accepts code lists or an array."""
+    if isinstance(Y, np.ndarray):
+        return Y.astype(np.int8)
+    idx = {c: i for i, c in enumerate(codes)}
+    out = np.zeros((len(Y), len(codes)), dtype=np.int8)
+    for i, labels in enumerate(Y):
+        for c in labels:
+            out[i, idx[c]] = 1
+    return out
+
+
+class FactorClassifier(ClassifierMixin, BaseEstimator):
+    """Multi-label classifier of corruption factors in norms (see module docstring).
+
+    Parameters
+    ----------
+    use_words, use_chars, use_rules : bool, default True
+        Which feature blocks to use (``use_rules`` makes it an ensemble with the rule layer).
+    C : float, default 4.0
+        Inverse regularisation of each logistic regression.
+    char_ngrams : tuple, default (2, 5)
+    max_char_features : int, default 200_000
+    rule_weight : float, default 2.0
+        Scale of the rule-feature block relative to the TF-IDF blocks.
+    calibration : {"sigmoid", "isotonic"}, default "sigmoid"
+    cv : int, default 3
+        Folds of the internal calibration.
+    random_state : int, default 0
+    """
+
+    def __init__(self, use_words=True, use_chars=True, use_rules=True, C=4.0, char_ngrams=(2, 5),
+                 max_char_features=200_000, rule_weight=2.0, calibration="sigmoid", cv=3, random_state=0):
+        self.use_words = use_words
+        self.use_chars = use_chars
+        self.use_rules = use_rules
+        self.C = C
+        self.char_ngrams = char_ngrams
+        self.max_char_features = max_char_features
+        self.rule_weight = rule_weight
+        self.calibration = calibration
+        self.cv = cv
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ features
+    def _features(self, X: list[dict[str, Any]], fit: bool = False):
+        texts = [x["text"] for x in X]
+        langs = [x.get("lang") or "ru" for x in X]
+        ctxs = [x.get("context") for x in X]
+        blocks = []
+        if self.use_words:
+            ls = [lemma_string(t, lg, c) for t, lg, c in zip(texts, langs, ctxs)]
+            if fit:
+                self.word_vec_ = TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), min_df=2,
+                                                 sublinear_tf=True, lowercase=False, dtype=np.float32)
+                blocks.append(self.word_vec_.fit_transform(ls))
+                del self.word_vec_.stop_words_   # the pruned n-grams: large, and not needed to transform
+            else:
+                blocks.append(self.word_vec_.transform(ls))
+        if self.use_chars:
+            low = [t.lower().replace("ё", "е") for t in texts]
+            if fit:
+                self.char_vec_ = TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams), min_df=2,
+                                                 sublinear_tf=True, max_features=self.max_char_features,
+                                                 dtype=np.float32)
+                blocks.append(self.char_vec_.fit_transform(low))
+                del self.char_vec_.stop_words_
+            else:
+                blocks.append(self.char_vec_.transform(low))
+        if self.use_rules:
+            blocks.append(sp.csr_matrix(rule_features(texts, langs, ctxs) * self.rule_weight))
+        return sp.hstack(blocks, format="csr")
+
+    # ------------------------------------------------------------------ sklearn API
+    def fit(self, X, Y):
+        self.codes_ = list(load_taxonomy().codes)
+        Ym = as_matrix(Y, self.codes_)
+        F = self._features(list(X), fit=True)
+        self.estimators_ = []
+        for j in range(Ym.shape[1]):
+            base = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000, solver="liblinear",
+                                      random_state=self.random_state)
+            est = CalibratedClassifierCV(base, method=self.calibration, cv=self.cv)
+            est.fit(F, Ym[:, j])
+            self.estimators_.append(est)
+        self.thresholds_ = np.full(len(self.codes_), 0.5)
+        self.n_features_ = F.shape[1]
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        F = self._features(list(X))
+        return np.column_stack([est.predict_proba(F)[:, 1] for est in self.estimators_])
+
+    def predict(self, X) -> np.ndarray:
+        return (self.predict_proba(X) >= self.thresholds_).astype(np.int8)
+
+    def tune_thresholds(self, X, Y, grid=None) -> "FactorClassifier":
+        """Per code, the threshold that maximises F1 on (X, Y) (a dev set, never test)."""
+        Ym = as_matrix(Y, self.codes_)
+        P = self.predict_proba(X)
+        grid = np.arange(0.1, 0.91, 0.025) if grid is None else grid
+        th = []
+        for j in range(Ym.shape[1]):
+            best = (0.0, 0.5)
+            for t in grid:
+                pred = P[:, j] >= t
+                tp = int((pred & (Ym[:, j] == 1)).sum())
+                fp = int((pred & (Ym[:, j] == 0)).sum())
+                fn = int((~pred & (Ym[:, j] == 1)).sum())
+                f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+                if f1 > best[0] + 1e-9:
+                    best = (f1, float(t))
+            th.append(best[1])
+        self.thresholds_ = np.array(th)
+        return self
+
+    # ------------------------------------------------------------------ explanations
+    def _word_coef(self, j: int) -> np.ndarray | None:
+        if not self.use_words:
+            return None
+        cache = getattr(self, "_coef_cache", None)
+        if cache is None:
+            cache = self._coef_cache = {}
+        if j not in cache:
+            n_words = len(self.word_vec_.vocabulary_)
+            coefs = [c.estimator.coef_[0][:n_words] for c in self.estimators_[j].calibrated_classifiers_]
+            cache[j] = np.mean(coefs, axis=0)
+        return cache[j]
+
+    def explain(self, text: str, lang: str, code: str, max_tokens: int = 3) -> tuple[int, int]:
+        """The character span of the words that push ``code`` up most (for a model-only finding)."""
+        j = self.codes_.index(code)
+        coef = self._word_coef(j)
+        toks = tokens(text)
+        if coef is None or not toks:
+            return 0, min(len(text), 80)
+        vocab = self.word_vec_.vocabulary_
+        lems = [_lem(w, lang) for w, _, _ in toks]
+        score = np.zeros(len(toks))
+        for i, lm in enumerate(lems):
+            k = vocab.get(lm)
+            if k is not None:
+                score[i] += coef[k]
+            if i + 1 < len(lems):
+                k2 = vocab.get(lm + " " + lems[i + 1])
+                if k2 is not None:
+                    score[i] += coef[k2] / 2
+                    score[i + 1] += coef[k2] / 2
+        best, best_span = -1e9, (0, 1)
+        for width in range(1, max_tokens + 1):
+            for i in range(0, len(toks) - width + 1):
+                s = score[i:i + width].sum() / (width ** 0.5)
+                if s > best:
+                    best, best_span = s, (i, i + width)
+        a, z = best_span
+        return toks[a][1], toks[z - 1][2]
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | Path) -> None:
+        """Save with skops (no pickle): loading it cannot run arbitrary code."""
+        import skops.io as sio
+
+        self.__dict__.pop("_coef_cache", None)
+        sio.dump(self, Path(path))
+
+    @classmethod
+    def load(cls, path: str | Path) -> "FactorClassifier":
+        """Load a skops file, trusting only scikit-learn, NumPy, SciPy and lexpert types."""
+        import skops.io as sio
+
+        path = Path(path)
+        untrusted = sio.get_untrusted_types(file=path)
+        allowed = ("sklearn.", "numpy.", "scipy.", "lexpert.models.", "builtins.")
+        bad = [t for t in untrusted if not t.startswith(allowed)]
+        if bad:
+            from ..errors import LexpertError
+
+            raise LexpertError(f"{path.name}: refusing a model file that asks to load {bad[:3]}")
+        return sio.load(path, trusted=untrusted)

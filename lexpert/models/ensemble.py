@@ -1,0 +1,82 @@
+"""The shipped detector: the trained classifier (with the rule layer's hits among its
+features) plus the rules' evidence spans and reasons.
+
+Per norm it returns, for every code whose calibrated probability reaches that code's
+threshold, a hit whose evidence is the rule's match when a rule of that code fired,
+else the words that pushed the model most (``FactorClassifier.explain``).
+"""
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from ..detect.rules import best_hits, ruleset
+from ..records import Hit
+from .classifier import FactorClassifier
+
+MODEL_FILE = "model.skops"
+
+MODEL_REASON = {
+    "ru": "модель, обученная на размеченных нормах, относит формулировку к этому фактору",
+    "kk": "белгіленген нормаларда оқытылған модель бұл тұжырымды осы факторға жатқызады",
+}
+
+
+def default_model_dir() -> Path:
+    """``LEXPERT_MODEL`` if set, else the repository's ``models/default``."""
+    env = os.environ.get("LEXPERT_MODEL")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "models" / "default"
+
+
+class EnsembleDetector:
+    """Rules + trained classifier behind ``analyze()`` and ``classify``."""
+
+    name = "ensemble"
+
+    def __init__(self, model: FactorClassifier, meta: dict | None = None):
+        self.model = model
+        self.meta = meta or {}
+        self.thresholds = {c: float(t) for c, t in zip(model.codes_, model.thresholds_)}
+
+    @classmethod
+    def load(cls, directory: str | Path) -> "EnsembleDetector":
+        d = Path(directory)
+        if not (d / MODEL_FILE).exists():
+            raise FileNotFoundError(d / MODEL_FILE)
+        meta = json.loads((d / "metrics.json").read_text(encoding="utf-8")) if (d / "metrics.json").exists() else {}
+        return cls(FactorClassifier.load(d / MODEL_FILE), meta)
+
+    def score(self, texts: list[str], lang: str, contexts: list[str | None] | None = None) -> list[dict[str, float]]:
+        X = [{"text": t, "lang": lang, "context": c} for t, c in zip(texts, contexts or [None] * len(texts))]
+        P = self.model.predict_proba(X) if X else []
+        return [{c: float(p) for c, p in zip(self.model.codes_, row)} for row in P]
+
+    def detect(self, texts: list[str], lang: str, contexts: list[str | None] | None = None) -> list[list[Hit]]:
+        contexts = contexts or [None] * len(texts)
+        scores = self.score(texts, lang, contexts)
+        rs = ruleset(lang if lang in ("ru", "kk") else "ru")
+        out = []
+        for text, ctx, sc in zip(texts, contexts, scores):
+            rule_hits = best_hits(rs.find(text, ctx))
+            hits = []
+            for code, p in sc.items():
+                if p < self.thresholds[code]:
+                    continue
+                if code in rule_hits:
+                    h = rule_hits[code]
+                    hits.append(Hit(code, h.start, h.end, p, h.reason, h.rule))
+                else:
+                    a, z = self.model.explain(text, lang, code)
+                    hits.append(Hit(code, a, z, p, MODEL_REASON.get(lang, MODEL_REASON["ru"]), "model"))
+            out.append(hits)
+        return out
+
+
+@lru_cache(maxsize=1)
+def load_default_ensemble() -> EnsembleDetector:
+    """The bundled default model (raises FileNotFoundError when none is bundled)."""
+    return EnsembleDetector.load(default_model_dir())

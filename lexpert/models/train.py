@@ -1,0 +1,189 @@
+"""``lexpert train`` / ``lexpert evaluate``: reproducible training and honest evaluation.
+
+Train on the train split, tune per-code thresholds on dev, measure on test (never used
+for any choice). Candidates: the rule layer alone, the TF-IDF model alone, and the
+ensemble (TF-IDF + rule features). The default is the candidate with the best dev
+family micro-F1 among those within the speed budget; its test numbers go in the card.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import __version__, corpora
+from ..analysis import RuleDetector
+from ..evaluation import evaluate_detector, evaluate_predictions, summary_table
+from .classifier import FactorClassifier
+from .ensemble import MODEL_FILE, EnsembleDetector
+
+SPEED_BUDGET = 1000.0   # norms per second per core
+CANDIDATES = {
+    "tfidf": {"use_rules": False, "C": 10.0},
+    "ensemble": {"use_rules": True, "C": 10.0, "rule_weight": 0.5},
+}
+
+
+def data_version(root=None) -> str:
+    h = hashlib.sha256()
+    for s in corpora.SPLITS:
+        h.update((corpora.corpora_root(root) / "norms" / f"{s}.jsonl").read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _speed(det, rows: list[dict[str, Any]], n: int = 1000) -> float:
+    sample = (rows * (n // max(1, len(rows)) + 1))[:n]
+    t = time.perf_counter()
+    for lang in ("ru", "kk"):
+        sub = [r for r in sample if r["lang"] == lang]
+        if sub:
+            det.detect([r["text"] for r in sub], lang, [r.get("context") for r in sub])
+    return n / (time.perf_counter() - t)
+
+
+def calibration(model: FactorClassifier, rows, bins: int = 10) -> dict[str, float]:
+    """Brier score and expected calibration error over all (norm, code) pairs."""
+    P = model.predict_proba(rows).ravel()
+    Y = np.array([[c in r["factors"] for c in model.codes_] for r in rows], dtype=float).ravel()
+    brier = float(np.mean((P - Y) ** 2))
+    edges = np.linspace(0, 1, bins + 1)
+    ece = 0.0
+    for a, b in zip(edges[:-1], edges[1:]):
+        m = (P >= a) & (P < b) if b < 1 else (P >= a) & (P <= b)
+        if m.any():
+            ece += m.mean() * abs(P[m].mean() - Y[m].mean())
+    return {"brier": round(brier, 5), "ece": round(float(ece), 5)}
+
+
+def train(out_dir: str | Path, seed: int = 0, root=None, log=print) -> dict[str, Any]:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    train_rows = corpora.load_norms("train", root)
+    dev_rows = corpora.load_norms("dev", root)
+    test_rows = corpora.load_norms("test", root)
+    report: dict[str, Any] = {
+        "lexpert_version": __version__, "date": dt.date.today().isoformat(), "seed": seed,
+        "data_version": data_version(root),
+        "data": {s: len(r) for s, r in (("train", train_rows), ("dev", dev_rows), ("test", test_rows))},
+        "python": platform.python_version(), "candidates": {},
+    }
+    rules = RuleDetector()
+    ev_dev, _ = evaluate_detector(dev_rows, rules)
+    ev_test, _ = evaluate_detector(test_rows, rules)
+    report["candidates"]["rules"] = {"dev": ev_dev, "test": ev_test, "norms_per_s": round(_speed(rules, dev_rows), 1)}
+    log(f"rules: dev family micro-F1 {ev_dev['all']['families']['micro']['f1']:.3f}")
+    models = {}
+    for name, params in CANDIDATES.items():
+        t0 = time.time()
+        m = FactorClassifier(random_state=seed, **params).fit(train_rows, [r["factors"] for r in train_rows])
+        m.tune_thresholds(dev_rows, [r["factors"] for r in dev_rows])
+        det = EnsembleDetector(m)
+        preds_dev = [[c for c, v in zip(m.codes_, row) if v] for row in m.predict(dev_rows)]
+        preds_test = [[c for c, v in zip(m.codes_, row) if v] for row in m.predict(test_rows)]
+        report["candidates"][name] = {
+            "params": params, "fit_seconds": round(time.time() - t0, 1),
+            "dev": evaluate_predictions(dev_rows, preds_dev), "test": evaluate_predictions(test_rows, preds_test),
+            "norms_per_s": round(_speed(det, dev_rows), 1),
+            "thresholds": {c: round(float(t), 3) for c, t in zip(m.codes_, m.thresholds_)},
+            "calibration_test": calibration(m, test_rows),
+        }
+        models[name] = m
+        log(f"{name}: dev family micro-F1 {report['candidates'][name]['dev']['all']['families']['micro']['f1']:.3f}, "
+            f"{report['candidates'][name]['norms_per_s']:.0f} norms/s")
+    eligible = [n for n in models if report["candidates"][n]["norms_per_s"] >= SPEED_BUDGET] or list(models)
+    best = max(eligible, key=lambda n: (report["candidates"][n]["dev"]["all"]["families"]["micro"]["f1"],
+                                        report["candidates"][n]["dev"]["all"]["codes"]["macro"]["f1"]))
+    report["default"] = best
+    models[best].save(out_dir / MODEL_FILE)
+    (out_dir / "metrics.json").write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (out_dir / "MODEL_CARD.md").write_text(model_card(report), encoding="utf-8")
+    log(f"default: {best} -> {out_dir / MODEL_FILE}")
+    return report
+
+
+def _fam_line(ev: dict[str, Any], scope: str) -> str:
+    f = ev[scope]["families"]
+    return (f"micro-F1 {f['micro']['f1']:.3f} (P {f['micro']['precision']:.3f}, R {f['micro']['recall']:.3f}), "
+            f"macro-F1 {f['macro']['f1']:.3f}")
+
+
+def model_card(r: dict[str, Any]) -> str:
+    best = r["default"]
+    c = r["candidates"][best]
+    test = c["test"]
+    lines = [
+        f"# Model card: lexpert factor classifier (`{best}`)", "",
+        "Multi-label classifier of the 12 corruption-factor codes of `../shared/spec/factors.md` "
+        "for one norm (sentence) of a Russian or Kazakh draft NPA. It is the default detector behind "
+        "`lexpert analyze` and `lexpert classify`.", "",
+        "## What it is", "",
+        f"- Candidate `{best}`, parameters `{json.dumps(c['params'])}`: TF-IDF word 1-2-grams over lemmas "
+        "(pymorphy3 for Russian, a suffix stemmer for Kazakh) with the list lead-in as `ctx_` tokens, TF-IDF "
+        "character 2-5-grams" + (", and the rule layer's hits (per-code score, per-rule indicator)" if c["params"].get("use_rules") else "")
+        + "; one logistic regression per code (class-balanced), Platt-calibrated on 3-fold internal cross-validation; "
+        "a threshold per code tuned for F1 on dev.",
+        "- Saved with skops (`model.skops`); loading trusts only scikit-learn, NumPy, SciPy and lexpert types.",
+        "- Evidence: the rule's match where a rule of the code fired, else the 1-3 words whose weights pushed "
+        "the code most.", "",
+        "## Data", "",
+        f"- `corpora/norms` data version `{r['data_version']}`: train {r['data']['train']}, dev {r['data']['dev']}, "
+        f"test {r['data']['test']} norms; splits by document (see `corpora/README.md`).",
+        "- Almost all text is authored (not real drafts) and the labels are annotations against the project's "
+        "guidelines, not the Agency's expert conclusions: the numbers below measure agreement with these "
+        "guidelines on acts of this style.", "",
+        f"## Results on test (never used for any choice; `lexpert evaluate` reproduces them)", "",
+        f"- Family level, all: {_fam_line(test, 'all')}",
+        f"- Family level, Russian: {_fam_line(test, 'ru')}",
+        f"- Family level, Kazakh: {_fam_line(test, 'kk')}",
+        f"- False-positive rate on hard negatives: all {test['all']['hard_negative_fp_rate']:.3f}, "
+        f"ru {test['ru']['hard_negative_fp_rate']:.3f}, kk {test['kk']['hard_negative_fp_rate']:.3f}",
+        f"- Calibration on test: Brier {c['calibration_test']['brier']}, ECE {c['calibration_test']['ece']}", "",
+        "| family / code | P | R | F1 | support | F1 ru | F1 kk |", "|---|---|---|---|---|---|---|",
+    ]
+    for level in ("families", "codes"):
+        for lab, m in test["all"][level]["per_label"].items():
+            lines.append(f"| {lab} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['support']} | "
+                         f"{test['ru'][level]['per_label'][lab]['f1']:.3f} | {test['kk'][level]['per_label'][lab]['f1']:.3f} |")
+    lines += ["", "## Against the alternatives (test, family level)", "",
+              "| detector | micro-F1 | macro-F1 | ru micro-F1 | kk micro-F1 | hard-negative FP | norms/s (1 core) |",
+              "|---|---|---|---|---|---|---|"]
+    for name, cc in r["candidates"].items():
+        t = cc["test"]
+        lines.append(f"| {name}{' (default)' if name == best else ''} | {t['all']['families']['micro']['f1']:.3f} | "
+                     f"{t['all']['families']['macro']['f1']:.3f} | {t['ru']['families']['micro']['f1']:.3f} | "
+                     f"{t['kk']['families']['micro']['f1']:.3f} | {t['all']['hard_negative_fp_rate']:.3f} | "
+                     f"{cc['norms_per_s']:.0f} |")
+    lines += ["", "## Targets of the issue, as measured", "",
+              "- Family micro-F1 >= 0.90 and macro-F1 >= 0.85 on ru and on kk separately: "
+              + ("met" if all(test[s]["families"]["micro"]["f1"] >= 0.9 and test[s]["families"]["macro"]["f1"] >= 0.85
+                              for s in ("ru", "kk")) else "NOT met (see the numbers above)"),
+              "- False-positive rate on hard negatives <= 10%: "
+              + ("met" if test["all"]["hard_negative_fp_rate"] <= 0.10 else "NOT met"), "",
+              "## Limits", "",
+              "- One sentence at a time (plus its list lead-in): `gap.collision` and `discretion.procedure` depend "
+              "on other norms or on what the draft does not say, and are the weakest codes.",
+              "- Trained on ~3-6 thousand authored norms; real drafts from hundreds of developer bodies are more "
+              "varied. Expect lower recall on unfamiliar wording; the rules' evidence keeps each flag checkable.",
+              f"- Trained {r['date']} with lexpert {r['lexpert_version']}, seed {r['seed']}, Python {r['python']}.", ""]
+    return "\n".join(lines)
+
+
+def evaluate(model_dir: str | Path | None, split: str = "test", detector: str = "default", root=None) -> dict[str, Any]:
+    rows = corpora.load_norms(split, root)
+    if detector == "rules":
+        det = RuleDetector()
+    else:
+        from .ensemble import default_model_dir
+
+        det = EnsembleDetector.load(model_dir or default_model_dir())
+    ev, _ = evaluate_detector(rows, det)
+    return ev
+
+
+__all__ = ["train", "evaluate", "model_card", "summary_table"]
