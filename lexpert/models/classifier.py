@@ -44,22 +44,28 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    use_words, use_chars, use_rules : bool, default True
-        Which feature blocks to use (``use_rules`` makes it an ensemble with the rule layer).
-    C : float, default 4.0
+    use_words, use_chars : bool, default True
+        Which TF-IDF feature blocks to use.
+    use_rules : bool, default False
+        Add the rule layer's hits as features (early fusion).
+    C : float, default 10.0
         Inverse regularisation of each logistic regression.
     char_ngrams : tuple, default (2, 5)
     max_char_features : int, default 200_000
-    rule_weight : float, default 2.0
+    rule_weight : float, default 0.5
         Scale of the rule-feature block relative to the TF-IDF blocks.
+    rule_blend : float, default 0.0
+        Late fusion: the output is ``(1 - rule_blend) * p_model + rule_blend * rule_score``
+        per code; ``tune(..., blends=...)`` picks it on a dev set.
     calibration : {"sigmoid", "isotonic"}, default "sigmoid"
     cv : int, default 3
         Folds of the internal calibration.
     random_state : int, default 0
     """
 
-    def __init__(self, use_words=True, use_chars=True, use_rules=True, C=4.0, char_ngrams=(2, 5),
-                 max_char_features=200_000, rule_weight=2.0, calibration="sigmoid", cv=3, random_state=0):
+    def __init__(self, use_words=True, use_chars=True, use_rules=False, C=10.0, char_ngrams=(2, 5),
+                 max_char_features=200_000, rule_weight=0.5, rule_blend=0.0, calibration="sigmoid", cv=3,
+                 random_state=0):
         self.use_words = use_words
         self.use_chars = use_chars
         self.use_rules = use_rules
@@ -67,6 +73,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         self.char_ngrams = char_ngrams
         self.max_char_features = max_char_features
         self.rule_weight = rule_weight
+        self.rule_blend = rule_blend
         self.calibration = calibration
         self.cv = cv
         self.random_state = random_state
@@ -83,7 +90,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
                 self.word_vec_ = TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), min_df=2,
                                                  sublinear_tf=True, lowercase=False, dtype=np.float32)
                 blocks.append(self.word_vec_.fit_transform(ls))
-                del self.word_vec_.stop_words_   # the pruned n-grams: large, and not needed to transform
+                self.word_vec_.__dict__.pop("stop_words_", None)   # pruned n-grams: large, not needed
             else:
                 blocks.append(self.word_vec_.transform(ls))
         if self.use_chars:
@@ -93,7 +100,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
                                                  sublinear_tf=True, max_features=self.max_char_features,
                                                  dtype=np.float32)
                 blocks.append(self.char_vec_.fit_transform(low))
-                del self.char_vec_.stop_words_
+                self.char_vec_.__dict__.pop("stop_words_", None)
             else:
                 blocks.append(self.char_vec_.transform(low))
         if self.use_rules:
@@ -109,7 +116,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         for j in range(Ym.shape[1]):
             base = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000, solver="liblinear",
                                       random_state=self.random_state)
-            est = CalibratedClassifierCV(base, method=self.calibration, cv=self.cv)
+            est = CalibratedClassifierCV(base, method=self.calibration, cv=self.cv, ensemble=False)
             est.fit(F, Ym[:, j])
             self.estimators_.append(est)
         self.thresholds_ = np.full(len(self.codes_), 0.5)
@@ -117,11 +124,35 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X) -> np.ndarray:
-        F = self._features(list(X))
-        return np.column_stack([est.predict_proba(F)[:, 1] for est in self.estimators_])
+        X = list(X)
+        F = self._features(X)
+        P = np.column_stack([est.predict_proba(F)[:, 1] for est in self.estimators_])
+        if self.rule_blend:
+            R = rule_features([x["text"] for x in X], [x.get("lang") or "ru" for x in X],
+                              [x.get("context") for x in X])[:, :P.shape[1]]
+            P = (1 - self.rule_blend) * P + self.rule_blend * R
+        return P
 
     def predict(self, X) -> np.ndarray:
         return (self.predict_proba(X) >= self.thresholds_).astype(np.int8)
+
+    def tune(self, X, Y, blends=(0.0, 0.1, 0.2, 0.3, 0.4, 0.5)) -> "FactorClassifier":
+        """Pick ``rule_blend`` (by family micro-F1) and the per-code thresholds on a dev set."""
+        from ..evaluation import score_sets
+
+        tax = load_taxonomy()
+        Ym = as_matrix(Y, self.codes_)
+        gold = [{tax.family_of(c) for c, v in zip(self.codes_, row) if v} for row in Ym]
+        best = None
+        for b in blends:
+            self.rule_blend = b
+            self.tune_thresholds(X, Ym)
+            pred = [{tax.family_of(c) for c, v in zip(self.codes_, row) if v} for row in self.predict(X)]
+            f1 = score_sets(gold, pred, sorted({f.family for f in tax.factors}))["micro"]["f1"]
+            if best is None or f1 > best[0] + 1e-9:
+                best = (f1, b, self.thresholds_.copy())
+        _, self.rule_blend, self.thresholds_ = best
+        return self
 
     def tune_thresholds(self, X, Y, grid=None) -> "FactorClassifier":
         """Per code, the threshold that maximises F1 on (X, Y) (a dev set, never test)."""
@@ -189,8 +220,10 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         """Save with skops (no pickle): loading it cannot run arbitrary code."""
         import skops.io as sio
 
+        import zipfile
+
         self.__dict__.pop("_coef_cache", None)
-        sio.dump(self, Path(path))
+        sio.dump(self, Path(path), compression=zipfile.ZIP_DEFLATED, compresslevel=9)
 
     @classmethod
     def load(cls, path: str | Path) -> "FactorClassifier":
