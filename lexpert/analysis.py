@@ -41,7 +41,8 @@ class RuleDetector:
     name = "rules"
 
     def detect(self, texts: list[str], lang: str, contexts: list[str | None] | None = None) -> list[list[Hit]]:
-        nlp = get_nlp(lang if lang in ("ru", "kk") else "ru")
+        # the rule layer reads surface text: the detection path skips the lemmatizer
+        nlp = get_nlp(lang if lang in ("ru", "kk") else "ru", lemmas=False)
         contexts = contexts or [None] * len(texts)
         out = []
         for text, ctx in zip(texts, contexts):

@@ -168,6 +168,38 @@ def train(out_dir, seed, root):
     run(out_dir or default_model_dir(), seed=seed, root=root, log=lambda m: click.echo(m, err=True))
 
 
+@main.command("train-transformer")
+@click.option("--base-model", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="A local Hugging Face checkpoint folder (config, weights, tokenizer). Nothing is downloaded.")
+@click.option("--small-encoder", is_flag=True,
+              help="Instead of --base-model, build a small BERT-style encoder from a config with a WordPiece "
+                   "tokenizer trained on the corpus (random init: no pretrained weights exist here).")
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--epochs", type=int, default=3, show_default=True)
+@click.option("--batch-size", type=int, default=16, show_default=True)
+@click.option("--lr", type=float, default=5e-5, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+def train_transformer_cmd(base_model, small_encoder, out_dir, epochs, batch_size, lr, seed):
+    """Fine-tune a transformer for multi-label factor classification; save it with safetensors.
+
+    Trains on the train split, tunes per-code thresholds on dev, reports test metrics in
+    OUT/metrics.json. Uses a GPU when torch sees one."""
+    from . import corpora
+    from .errors import LexpertError
+    from .models.transformer import build_small_encoder, train_transformer
+
+    if bool(base_model) == bool(small_encoder):
+        raise LexpertError("give exactly one of --base-model PATH or --small-encoder")
+    tr, dv, te = (corpora.load_norms(s) for s in ("train", "dev", "test"))
+    if small_encoder:
+        base_model = build_small_encoder(out_dir / "base", [r["text"] for r in tr + dv], seed=seed)
+    res = train_transformer(base_model, out_dir, tr, dv, te, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
+                            log=lambda m: click.echo(m, err=True))
+    fam = res["test"]["all"]["families"]
+    click.echo(f"test family micro-F1 {fam['micro']['f1']:.3f} macro-F1 {fam['macro']['f1']:.3f}; "
+               f"{res['norms_per_s']:.0f} norms/s; saved to {out_dir}")
+
+
 @main.command()
 @click.option("--model", "model_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Model folder (default: the bundled models/default).")
@@ -183,6 +215,23 @@ def evaluate(model_dir, split, detector, fmt):
 
     ev = run(model_dir, split, detector)
     click.echo(json.dumps(ev, ensure_ascii=False, indent=1) if fmt == "json" else summary_table(ev))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the measurements as JSON (the default is a short table).")
+@click.option("-n", "--norms", "n", type=int, default=5000, show_default=True, help="How many norms to process.")
+@click.option("--workers", type=int, default=None, help="Processes for the all-cores run (default: all cores).")
+def bench(as_json, n, workers):
+    """Throughput (norms/s) of raw spaCy tokenization, the rule layer and the default detector,
+    on one core and on all cores, and peak memory."""
+    from .bench import run
+
+    res = run(n, workers)
+    if as_json:
+        click.echo(json.dumps(res, indent=1))
+    else:
+        for k, v in res.items():
+            click.echo(f"{k}: {v}")
 
 
 @main.command()

@@ -123,14 +123,17 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         self.n_features_ = F.shape[1]
         return self
 
-    def predict_proba(self, X) -> np.ndarray:
+    def predict_proba(self, X, rule_scores: np.ndarray | None = None) -> np.ndarray:
+        """Calibrated probabilities, (n, 12) in taxonomy order. ``rule_scores`` (n, 12): the
+        rule layer's best score per code, if the caller already has them."""
         X = list(X)
         F = self._features(X)
         P = np.column_stack([est.predict_proba(F)[:, 1] for est in self.estimators_])
         if self.rule_blend:
-            R = rule_features([x["text"] for x in X], [x.get("lang") or "ru" for x in X],
-                              [x.get("context") for x in X])[:, :P.shape[1]]
-            P = (1 - self.rule_blend) * P + self.rule_blend * R
+            if rule_scores is None:
+                rule_scores = rule_features([x["text"] for x in X], [x.get("lang") or "ru" for x in X],
+                                            [x.get("context") for x in X])[:, :P.shape[1]]
+            P = (1 - self.rule_blend) * P + self.rule_blend * rule_scores
         return P
 
     def predict(self, X) -> np.ndarray:

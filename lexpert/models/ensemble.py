@@ -12,6 +12,8 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from ..detect.rules import best_hits, ruleset
 from ..records import Hit
 from .classifier import FactorClassifier
@@ -50,18 +52,26 @@ class EnsembleDetector:
         meta = json.loads((d / "metrics.json").read_text(encoding="utf-8")) if (d / "metrics.json").exists() else {}
         return cls(FactorClassifier.load(d / MODEL_FILE), meta)
 
+    def _run(self, texts, lang, contexts):
+        """Rule hits once per text, and the model's probabilities blended with them."""
+        contexts = contexts or [None] * len(texts)
+        rs = ruleset(lang if lang in ("ru", "kk") else "ru")
+        hits = [best_hits(rs.find(t, c)) for t, c in zip(texts, contexts)]
+        codes = self.model.codes_
+        R = np.array([[h[c].score if c in h else 0.0 for c in codes] for h in hits], dtype=np.float32)
+        X = [{"text": t, "lang": lang, "context": c} for t, c in zip(texts, contexts)]
+        P = self.model.predict_proba(X, rule_scores=R) if X else np.zeros((0, len(codes)))
+        return hits, P
+
     def score(self, texts: list[str], lang: str, contexts: list[str | None] | None = None) -> list[dict[str, float]]:
-        X = [{"text": t, "lang": lang, "context": c} for t, c in zip(texts, contexts or [None] * len(texts))]
-        P = self.model.predict_proba(X) if X else []
+        _, P = self._run(texts, lang, contexts)
         return [{c: float(p) for c, p in zip(self.model.codes_, row)} for row in P]
 
     def detect(self, texts: list[str], lang: str, contexts: list[str | None] | None = None) -> list[list[Hit]]:
-        contexts = contexts or [None] * len(texts)
-        scores = self.score(texts, lang, contexts)
-        rs = ruleset(lang if lang in ("ru", "kk") else "ru")
+        all_hits, P = self._run(texts, lang, contexts)
         out = []
-        for text, ctx, sc in zip(texts, contexts, scores):
-            rule_hits = best_hits(rs.find(text, ctx))
+        for text, rule_hits, row in zip(texts, all_hits, P):
+            sc = dict(zip(self.model.codes_, map(float, row)))
             hits = []
             for code, p in sc.items():
                 if p < self.thresholds[code]:

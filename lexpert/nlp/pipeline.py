@@ -104,13 +104,15 @@ def make_lemmatizer(nlp: Language, name: str):
     return lemmatize
 
 
-@lru_cache(maxsize=4)
-def get_nlp(lang: str, rules: bool = True) -> Language:
-    """The cached pipeline for ``lang`` ('ru', 'kk'; anything else gets a multi-language blank)."""
+@lru_cache(maxsize=8)
+def get_nlp(lang: str, rules: bool = True, lemmas: bool = True) -> Language:
+    """The cached pipeline for ``lang`` ('ru', 'kk'; anything else gets a multi-language blank):
+    sentencizer, lemmatizer (``lemmas``), rule layer (``rules``)."""
     base = lang if lang in ("ru", "kk") else "xx"
     nlp = spacy.blank(base)
     nlp.add_pipe("lexpert_sentencizer")
-    nlp.add_pipe("lexpert_lemmatizer")
+    if lemmas:
+        nlp.add_pipe("lexpert_lemmatizer")
     if rules:
         from ..detect import rules as _rules  # noqa: F401  (registers the component)
 
