@@ -87,10 +87,10 @@ def assign_splits(docs: list[Document]) -> dict[str, str]:
             out[d.id] = "test"
             continue
         groups[str(d.meta.get("author", d.lang))].append(d.id)
-    rng = random.Random(SPLIT_SEED)
     for g in sorted(groups):
         ids = sorted(groups[g])
-        rng.shuffle(ids)
+        # one generator per author group: adding a group never moves another group's documents
+        random.Random(f"{SPLIT_SEED}:{g}").shuffle(ids)
         n = len(ids)
         n_test = max(1, round(n * 0.2))
         n_dev = max(1, round(n * 0.2))

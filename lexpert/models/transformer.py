@@ -133,7 +133,7 @@ class TransformerFactorClassifier:
                 opt.step()
                 sched.step()
                 opt.zero_grad()
-                total += float(loss) * len(idx)
+                total += loss.item() * len(idx)
             if log:
                 log(f"epoch {ep + 1}/{self.epochs}: loss {total / len(X):.4f}")
         self.model_.eval()

@@ -1,0 +1,86 @@
+"""The shipped model: reproducible numbers, skops round trip, evidence, default wiring."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lexpert import analyze, corpora
+from lexpert.errors import LexpertError
+from lexpert.models.classifier import FactorClassifier
+from lexpert.models.ensemble import EnsembleDetector, default_model_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def small_model():
+    rows = corpora.load_norms("train")[:600]
+    return FactorClassifier(C=4.0).fit(rows, [r["factors"] for r in rows]), rows
+
+
+def test_model_card_numbers_are_reproduced_by_evaluate():
+    metrics = json.loads((default_model_dir() / "metrics.json").read_text(encoding="utf-8"))
+    r = subprocess.run([sys.executable, "-m", "lexpert", "evaluate", "--format", "json"], capture_output=True,
+                       text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    ev = json.loads(r.stdout)
+    shipped = metrics["shipped"]["test"]
+    for scope in ("all", "ru", "kk"):
+        assert ev[scope]["families"]["micro"] == shipped[scope]["families"]["micro"]
+        assert ev[scope]["codes"]["macro"] == shipped[scope]["codes"]["macro"]
+    card = (default_model_dir() / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert f"micro-F1 {shipped['all']['families']['micro']['f1']:.3f}" in card
+    assert metrics["data_version"] in card
+
+
+def test_sklearn_api_and_skops_round_trip(tmp_path, small_model):
+    m, rows = small_model
+    P = m.predict_proba(rows[:20])
+    assert P.shape == (20, 12) and ((P >= 0) & (P <= 1)).all()
+    m.tune_thresholds(rows[:200], [r["factors"] for r in rows[:200]])
+    assert m.predict(rows[:20]).shape == (20, 12)
+    m.save(tmp_path / "m.skops")
+    m2 = FactorClassifier.load(tmp_path / "m.skops")
+    np.testing.assert_allclose(m2.predict_proba(rows[:20]), P, rtol=1e-6)
+    np.testing.assert_array_equal(m2.thresholds_, m.thresholds_)
+
+
+def test_refuses_model_files_that_ask_for_foreign_types(tmp_path, small_model, monkeypatch):
+    import skops.io as sio
+
+    m, _ = small_model
+    m.save(tmp_path / "m.skops")
+    monkeypatch.setattr(sio, "get_untrusted_types", lambda file: ["builtins.eval", "os.system"])
+    with pytest.raises(LexpertError, match="refusing"):
+        FactorClassifier.load(tmp_path / "m.skops")
+
+
+def test_model_only_findings_carry_evidence_inside_the_norm(small_model):
+    m, _ = small_model
+    det = EnsembleDetector(m)
+    det.thresholds = {c: 0.0 for c in det.thresholds}       # force every code through, to see evidence
+    text = "Комиссия по своему усмотрению определяет размер субсидии."
+    hits = det.detect([text], "ru")[0]
+    assert {h.code for h in hits} == set(m.codes_)
+    for h in hits:
+        assert 0 <= h.start < h.end <= len(text)
+        assert h.rule == "model" or text[h.start:h.end]
+
+
+def test_analyze_uses_the_shipped_ensemble_by_default():
+    rep = analyze(ROOT / "lexpert" / "data" / "samples" / "sample_kk.txt")
+    assert rep.detector == "ensemble"
+    assert rep.findings and all(0 <= f.score <= 1 for f in rep.findings)
+
+
+def test_error_analysis_notebook_runs_top_to_bottom():
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(ROOT / "notebooks" / "error_analysis.ipynb", as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+    outputs = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    assert "hard negatives flagged" in outputs
