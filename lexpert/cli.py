@@ -250,5 +250,14 @@ def schema():
     click.echo(resources.files("lexpert.data").joinpath("report.schema.json").read_text("utf-8"))
 
 
+def _register() -> None:
+    from .cli_record import COMMANDS
+
+    for cmd in COMMANDS:
+        main.add_command(cmd)
+
+
+_register()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

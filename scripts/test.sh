@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (README): installs what the tests need on a fresh Debian
-# machine — Tesseract OCR with Russian and Kazakh, DejaVu fonts for the generated PDFs —
-# then the package with its test extras into .venv, then runs pytest.
+# machine — Tesseract OCR with Russian and Kazakh, DejaVu fonts for the generated PDFs,
+# PostgreSQL (started on 127.0.0.1:55432 by scripts/pg-test-server.sh) — then the package
+# with its test extras into .venv, then runs pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,4 +25,6 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[test]"
+# a real PostgreSQL for the record tests (the suite also runs every record test on SQLite)
+export LEXPERT_TEST_PG_URL="${LEXPERT_TEST_PG_URL:-$(scripts/pg-test-server.sh)}"
 exec .venv/bin/python -m pytest "$@"

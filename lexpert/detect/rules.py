@@ -139,7 +139,12 @@ class RuleSet:
                         continue
                 elif r.actor and self._actor(low, m.start(), m.end()) != r.actor:
                     continue
-                hits.append(Hit(r.code, m.start(), m.end(), r.score, r.reason, r.id))
+                a, z = m.start(), m.end()
+                while z < len(low) and low[z].isalnum():      # evidence ends at a word boundary
+                    z += 1
+                while a > 0 and low[a - 1].isalnum() and low[a].isalnum():
+                    a -= 1
+                hits.append(Hit(r.code, a, z, r.score, r.reason, r.id))
                 break  # one hit per rule per sentence is enough evidence
         return hits
 
