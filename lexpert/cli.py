@@ -252,8 +252,9 @@ def schema():
 
 def _register() -> None:
     from .cli_record import COMMANDS
+    from .cli_web import COMMANDS as WEB_COMMANDS
 
-    for cmd in COMMANDS:
+    for cmd in COMMANDS + WEB_COMMANDS:
         main.add_command(cmd)
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's test command (README): installs what the tests need on a fresh Debian
-# machine — Tesseract OCR with Russian and Kazakh, DejaVu fonts for the generated PDFs,
+# machine — Tesseract OCR with Russian and Kazakh, DejaVu fonts for the generated PDFs, Chromium,
 # PostgreSQL (started on 127.0.0.1:55432 by scripts/pg-test-server.sh) — then the package
 # with its test extras into .venv, then runs pytest.
 set -euo pipefail
@@ -16,6 +16,7 @@ else
   need_apt+=(tesseract-ocr-rus tesseract-ocr-kaz)
 fi
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)   # the browser tests drive Debian's Chromium
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq

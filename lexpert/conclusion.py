@@ -1,0 +1,120 @@
+"""The expertise conclusion as a DOCX, in the act's language (Russian or Kazakh).
+
+Details of the draft and its developer body; a table of the corruption norms (structural
+unit, quoted norm, factor, rationale, recommendation) from the confirmed findings; totals
+by factor family; the expert's name and the date.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from .db.models import Draft
+from .taxonomy import FAMILIES, load_taxonomy
+
+TEXT = {
+    "ru": {
+        "title": "ЗАКЛЮЧЕНИЕ",
+        "subtitle": "научной антикоррупционной экспертизы проекта нормативного правового акта",
+        "details": "Сведения о проекте",
+        "name": "Наименование проекта", "kind": "Вид акта", "agency": "Разработчик (государственный орган)",
+        "sphere": "Сфера", "version": "Редакция, поступившая на экспертизу", "received": "Дата поступления",
+        "url": "Ссылка на портал «Открытые НПА»",
+        "table": "Выявленные коррупциогенные нормы",
+        "cols": ["№", "Структурная единица", "Норма проекта", "Коррупциогенный фактор", "Обоснование", "Рекомендация"],
+        "none": "Коррупциогенные факторы в проекте не выявлены.",
+        "totals": "Итого выявлено коррупциогенных факторов", "by_family": "в том числе по группам",
+        "conclusion_yes": "По результатам научной антикоррупционной экспертизы в проекте выявлено {n} коррупциогенных "
+                          "факторов. Разработчику рекомендуется устранить их в соответствии с рекомендациями, "
+                          "изложенными в настоящем заключении.",
+        "conclusion_no": "По результатам научной антикоррупционной экспертизы коррупциогенные факторы в проекте не "
+                         "выявлены.",
+        "expert": "Эксперт", "date": "Дата",
+    },
+    "kk": {
+        "title": "НОРМАТИВТІК ҚҰҚЫҚТЫҚ АКТІ ЖОБАСЫНЫҢ",
+        "subtitle": "ғылыми сыбайлас жемқорлыққа қарсы сараптамасының ҚОРЫТЫНДЫСЫ",
+        "details": "Жоба туралы мәліметтер",
+        "name": "Жобаның атауы", "kind": "Актінің түрі", "agency": "Әзірлеуші (мемлекеттік орган)",
+        "sphere": "Саласы", "version": "Сараптамаға түскен редакция", "received": "Түскен күні",
+        "url": "«Ашық НҚА» порталындағы сілтеме",
+        "table": "Анықталған сыбайлас жемқорлық нормалары",
+        "cols": ["№", "Құрылымдық бөлік", "Жобаның нормасы", "Сыбайлас жемқорлық факторы", "Негіздеме", "Ұсыным"],
+        "none": "Жобада сыбайлас жемқорлық факторлары анықталған жоқ.",
+        "totals": "Барлығы анықталған сыбайлас жемқорлық факторлары", "by_family": "оның ішінде топтар бойынша",
+        "conclusion_yes": "Ғылыми сыбайлас жемқорлыққа қарсы сараптаманың нәтижелері бойынша жобада {n} сыбайлас "
+                          "жемқорлық факторы анықталды. Әзірлеушіге оларды осы қорытындыда баяндалған ұсынымдарға "
+                          "сәйкес жою ұсынылады.",
+        "conclusion_no": "Ғылыми сыбайлас жемқорлыққа қарсы сараптаманың нәтижелері бойынша жобада сыбайлас "
+                         "жемқорлық факторлары анықталған жоқ.",
+        "expert": "Сарапшы", "date": "Күні",
+    },
+}
+
+
+def conclusion_docx(draft: Draft, expert: str | None = None, date: dt.date | None = None) -> bytes:
+    """The conclusion of the draft's first version as DOCX bytes."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    tax = load_taxonomy()
+    lang = "kk" if draft.lang == "kk" else "ru"
+    w = TEXT[lang]
+    v = draft.versions[0]
+    confirmed = [f for f in v.findings if f.decision == "confirmed"]
+    doc = Document()
+    sec = doc.sections[0]
+    sec.left_margin = sec.right_margin = Cm(2)
+    style = doc.styles["Normal"]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(12)
+    for text, bold in ((w["title"], True), (w["subtitle"], True)):
+        p = doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        r = p.add_run(text)
+        r.bold = bold
+    doc.add_heading(w["details"], level=2)
+    details = [(w["name"], draft.title), (w["kind"], draft.kind or "—"), (w["agency"], draft.agency or "—"),
+               (w["sphere"], draft.sphere or "—"), (w["version"], f"{v.number} ({v.source_name or ''})"),
+               (w["received"], f"{v.created_at:%d.%m.%Y}")]
+    if draft.portal_url:
+        details.append((w["url"], draft.portal_url))
+    t = doc.add_table(rows=0, cols=2)
+    t.style = "Table Grid"
+    for k, val in details:
+        row = t.add_row().cells
+        row[0].text, row[1].text = k, str(val)
+    doc.add_heading(w["table"], level=2)
+    if not confirmed:
+        doc.add_paragraph(w["none"])
+    else:
+        table = doc.add_table(rows=1, cols=len(w["cols"]))
+        table.style = "Table Grid"
+        for cell, name in zip(table.rows[0].cells, w["cols"]):
+            cell.text = name
+            for run in cell.paragraphs[0].runs:
+                run.bold = True
+        for i, f in enumerate(confirmed, 1):
+            recs = [r.text for r in f.recommendations] or [f.suggestion or ""]
+            row = table.add_row().cells
+            row[0].text = str(i)
+            row[1].text = f.locator
+            row[2].text = f"«{f.norm_text}»"
+            row[3].text = f"{tax[f.code].name(lang)} ({f.code})"
+            row[4].text = f.reason or ""
+            row[5].text = "\n".join(recs)
+    counts = {fam: sum(f.family == fam for f in confirmed) for fam in FAMILIES}
+    doc.add_paragraph()
+    p = doc.add_paragraph()
+    p.add_run(f"{w['totals']}: {len(confirmed)}").bold = True
+    if confirmed:
+        doc.add_paragraph(f"{w['by_family']}: " + "; ".join(
+            f"{tax.family_name(fam, lang)} — {n}" for fam, n in counts.items() if n))
+    doc.add_paragraph(w["conclusion_yes"].format(n=len(confirmed)) if confirmed else w["conclusion_no"])
+    doc.add_paragraph()
+    doc.add_paragraph(f"{w['expert']}: {expert or '____________________'}")
+    doc.add_paragraph(f"{w['date']}: {(date or dt.date.today()):%d.%m.%Y}")
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()

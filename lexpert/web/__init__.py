@@ -1,0 +1,1 @@
+"""The web service (FastAPI): upload API and the expert review UI."""

@@ -1,0 +1,176 @@
+"""The HTTP API with httpx's TestClient: every endpoint and every error status of the issue."""
+import io
+import zipfile
+
+import pytest
+from fastapi.testclient import TestClient
+
+from lexpert.db import session_scope
+from lexpert.web.app import create_app
+from lexpert.web.auth import add_user
+
+from .test_ingest import SMALL_DRAFT
+
+
+@pytest.fixture()
+def client(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEXPERT_HOME", str(tmp_path))
+    monkeypatch.setenv("LEXPERT_SECRET", "test-secret-" + "x" * 32)
+    url = f"sqlite:///{tmp_path / 'api.sqlite'}"
+    app = create_app(url)
+    with session_scope(url) as s:
+        add_user(s, "admin", "admin-password", "admin")
+        add_user(s, "expert", "expert-password", "expert")
+        add_user(s, "eco", "eco-password", "agency", agency="Министерство экологии")
+        add_user(s, "agro", "agro-password", "agency", agency="Министерство сельского хозяйства")
+    return TestClient(app)
+
+
+def token(c, name, pw):
+    r = c.post("/api/token", data={"username": name, "password": pw})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def upload(c, h, data=SMALL_DRAFT.encode(), name="draft.txt", **fields):
+    return c.post("/api/drafts", headers=h, files={"file": (name, data)}, data=fields)
+
+
+def test_health_and_docs(client):
+    assert client.get("/healthz").json()["status"] == "ok"
+    assert client.get("/docs").status_code == 200
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "/api/drafts" in paths and "/api/token" in paths
+
+
+def test_token_and_401(client):
+    assert client.get("/api/drafts").status_code == 401
+    assert client.get("/api/drafts", headers={"Authorization": "Bearer nonsense"}).status_code == 401
+    r = client.post("/api/token", data={"username": "expert", "password": "wrong-password"})
+    assert r.status_code == 401 and r.json()["error"] == "auth"
+
+
+def test_upload_returns_the_analyze_json_and_agency_scoping(client):
+    eco, agro, ex = token(client, "eco", "eco-password"), token(client, "agro", "agro-password"), \
+        token(client, "expert", "expert-password")
+    r = upload(client, eco, title="Правила вырубки", agency="someone else", sphere="ecology", kind="order")
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["analysis"]["schema"] == "lexpert.act_report/1" and body["analysis"]["findings"]
+    did = body["draft_id"]
+    d = client.get(f"/api/drafts/{did}", headers=eco).json()
+    assert d["agency"] == "Министерство экологии"            # an agency user's uploads are its agency's
+    assert d["findings"]["pending"] == len(body["analysis"]["findings"])
+    # another agency cannot see it, nor list it
+    assert client.get(f"/api/drafts/{did}", headers=agro).status_code == 404
+    assert client.get("/api/drafts", headers=agro).json() == []
+    assert client.get(f"/api/drafts/{did}/conclusion.docx", headers=agro).status_code == 404
+    # the expert sees everything
+    assert [x["id"] for x in client.get("/api/drafts", headers=ex).json()] == [did]
+    # an agency user cannot review
+    fid = d["findings_list"][0]["id"]
+    assert client.post(f"/api/findings/{fid}/confirm", headers=eco).status_code == 403
+
+
+def test_review_recommend_adopt_kpi_and_conclusion(client):
+    from docx import Document
+
+    ex = token(client, "expert", "expert-password")
+    did = upload(client, ex, agency="Министерство экологии").json()["draft_id"]
+    fs = client.get(f"/api/drafts/{did}", headers=ex).json()["findings_list"]
+    assert client.post(f"/api/findings/{fs[0]['id']}/confirm", headers=ex).json()["decision"] == "confirmed"
+    r = client.post(f"/api/findings/{fs[1]['id']}/reject", headers=ex, json={})
+    assert r.status_code == 422 and "reason" in r.json()["detail"]
+    assert client.post(f"/api/findings/{fs[1]['id']}/reject", headers=ex, json={"reason": "не фактор"}).status_code == 200
+    for f in fs[2:]:
+        client.post(f"/api/findings/{f['id']}/confirm", headers=ex)
+    assert client.post("/api/findings/999999/confirm", headers=ex).status_code == 404
+    rec = client.post(f"/api/drafts/{did}/recommendations", headers=ex,
+                      json={"text": "Исключить слова «иные документы»", "kind": "close_list",
+                            "finding_ids": [fs[0]["id"]]})
+    assert rec.status_code == 201
+    rid = rec.json()["id"]
+    assert client.patch(f"/api/recommendations/{rid}", headers=ex,
+                        json={"text": "Закрыть перечень документов"}).json()["text"] == "Закрыть перечень документов"
+    assert client.post(f"/api/drafts/{did}/complete", headers=ex).json()["expertise_completed_at"]
+    adopted = SMALL_DRAFT.replace(", а также иные документы по требованию уполномоченного органа", "")
+    r = client.post(f"/api/drafts/{did}/adopted", headers=ex, files={"file": ("adopted.txt", adopted.encode())})
+    assert r.status_code == 201
+    assert r.json()["recommendations"][0]["incorporation"] in ("incorporated", "not_incorporated")
+    r = client.post(f"/api/recommendations/{rid}/incorporation", headers=ex,
+                    json={"value": "incorporated", "reason": "проверено"})
+    assert r.json()["incorporation_source"] == "expert"
+    k = client.get("/api/kpi", headers=ex, params={"by": "agency"}).json()
+    assert k["total"]["kpi_a"]["drafts_examined"] == 1 and k["total"]["kpi_b"]["adopted"] == 1
+    assert client.get("/api/kpi", headers=ex, params={"by": "planet"}).status_code == 422
+    doc = client.get(f"/api/drafts/{did}/conclusion.docx", headers=ex)
+    assert doc.status_code == 200 and doc.headers["content-type"].startswith("application/vnd.openxml")
+    d = Document(io.BytesIO(doc.content))
+    texts = "\n".join(p.text for p in d.paragraphs)
+    assert "ЗАКЛЮЧЕНИЕ" in texts and "expert" in texts
+    norms_table = d.tables[1]
+    assert norms_table.rows[0].cells[1].text == "Структурная единица"
+    assert len(norms_table.rows) == 1 + len(fs) - 1                # confirmed findings only
+    assert "Закрыть перечень документов" in "\n".join(c.text for r in norms_table.rows for c in r.cells)
+
+
+def test_upload_errors_leave_nothing_behind(client, monkeypatch):
+    ex = token(client, "expert", "expert-password")
+    assert upload(client, ex, data=b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, name="old.doc").status_code == 415
+    assert upload(client, ex, data=b"%PDF-1.4 broken", name="broken.pdf").status_code == 422
+    assert upload(client, ex, data=b"   ", name="empty.txt").status_code == 422
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", b"\0" * (30 * 1024 * 1024))
+    assert upload(client, ex, data=buf.getvalue(), name="bomb.docx").status_code == 413
+    monkeypatch.setenv("LEXPERT_MAX_BYTES", "1000")
+    r = upload(client, ex, data=b"x" * 5000, name="big.txt")
+    assert r.status_code == 413
+    assert client.get("/api/drafts", headers=ex).json() == []
+
+
+def test_users_admin_only(client):
+    ad, ex = token(client, "admin", "admin-password"), token(client, "expert", "expert-password")
+    assert client.get("/api/users", headers=ex).status_code == 403
+    r = client.post("/api/users", headers=ad, json={"name": "new", "password": "new-password", "role": "expert"})
+    assert r.status_code == 201
+    assert {u["name"] for u in client.get("/api/users", headers=ad).json()} >= {"admin", "expert", "new"}
+    assert client.post("/api/users", headers=ad, json={"name": "x", "password": "short", "role": "expert"}).status_code == 400
+
+
+def test_cookie_session_needs_csrf(client):
+    r = client.post("/login", data={"username": "expert", "password": "expert-password"}, follow_redirects=False)
+    assert r.status_code == 303 and "lexpert_session" in r.cookies
+    assert client.get("/").status_code == 200
+    # a state-changing request with the cookie but without the CSRF token is refused
+    r = client.post("/api/drafts", files={"file": ("d.txt", SMALL_DRAFT.encode())})
+    assert r.status_code == 403
+    csrf = client.get("/csrf").json()["csrf"]
+    r = client.post("/api/drafts", files={"file": ("d.txt", SMALL_DRAFT.encode())}, headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 201
+    did = r.json()["draft_id"]
+    page = client.get(f"/drafts/{did}")
+    assert page.status_code == 200 and "<mark class=\"fam-" in page.text
+    assert client.get("/kpi").status_code == 200
+    assert client.get("/kpi/plot/heatmap_agency_family.png").headers["content-type"] == "image/png"
+    kk = client.get(f"/drafts/{did}?lang=kk").text        # the interface in Kazakh
+    assert "Растау" in kk and "Қабылдамау" in kk and 'lang="kk"' in kk
+
+
+def test_users_cli_reads_password_from_stdin(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LEXPERT_HOME": str(tmp_path)}
+    env.pop("LEXPERT_DATABASE_URL", None)
+    r = subprocess.run([sys.executable, "-m", "lexpert", "users", "add", "aigul", "--role", "expert"],
+                       input="a-long-password\n", capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([sys.executable, "-m", "lexpert", "users", "add", "x", "--role", "agency"],
+                       input="a-long-password\n", capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 2 and "--agency" in r.stderr
+    with session_scope(f"sqlite:///{tmp_path / 'lexpert.sqlite'}") as s:
+        from lexpert.web.auth import authenticate
+
+        assert authenticate(s, "aigul", "a-long-password").role == "expert"
