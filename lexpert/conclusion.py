@@ -52,6 +52,25 @@ TEXT = {
 }
 
 
+KINDS = {
+    "order": ("приказ", "бұйрық"), "joint_order": ("совместный приказ", "бірлескен бұйрық"),
+    "government_decree": ("постановление Правительства", "Үкімет қаулысы"),
+    "akimat_resolution": ("постановление акимата", "әкімдік қаулысы"),
+    "maslikhat_decision": ("решение маслихата", "мәслихат шешімі"), "law": ("закон", "заң"),
+    "amendment_order": ("приказ о внесении изменений", "өзгерістер енгізу туралы бұйрық"),
+    "amendment_decree": ("постановление о внесении изменений", "өзгерістер енгізу туралы қаулы"),
+    "amendment_law": ("закон о внесении изменений", "өзгерістер енгізу туралы заң"),
+    "presidential_decree": ("указ Президента", "Президент Жарлығы"),
+}
+
+
+def kind_name(kind: str | None, lang: str) -> str:
+    if not kind:
+        return "—"
+    names = KINDS.get(kind)
+    return names[1 if lang == "kk" else 0] if names else kind
+
+
 def conclusion_docx(draft: Draft, expert: str | None = None, date: dt.date | None = None) -> bytes:
     """The conclusion of the draft's first version as DOCX bytes."""
     from docx import Document
@@ -75,7 +94,7 @@ def conclusion_docx(draft: Draft, expert: str | None = None, date: dt.date | Non
         r = p.add_run(text)
         r.bold = bold
     doc.add_heading(w["details"], level=2)
-    details = [(w["name"], draft.title), (w["kind"], draft.kind or "—"), (w["agency"], draft.agency or "—"),
+    details = [(w["name"], draft.title), (w["kind"], kind_name(draft.kind, lang)), (w["agency"], draft.agency or "—"),
                (w["sphere"], draft.sphere or "—"), (w["version"], f"{v.number} ({v.source_name or ''})"),
                (w["received"], f"{v.created_at:%d.%m.%Y}")]
     if draft.portal_url:

@@ -26,6 +26,15 @@ MODEL_REASON = {
 }
 
 
+def _model_reason(lang: str, code: str) -> str:
+    """The rationale of a model-only finding: what the factor means (the reason of the code's
+    first rule in the lexicon of that language), marked as the model's judgement."""
+    rs = ruleset(lang if lang in ("ru", "kk") else "ru")
+    base = next((r.reason for r in rs.rules if r.code == code and r.reason), "")
+    note = {"ru": "оценка модели", "kk": "модельдің бағасы"}.get(lang, "оценка модели")
+    return f"{base} ({note})" if base else MODEL_REASON.get(lang, MODEL_REASON["ru"])
+
+
 def default_model_dir() -> Path:
     """``LEXPERT_MODEL`` if set, else the repository's ``models/default``."""
     env = os.environ.get("LEXPERT_MODEL")
@@ -81,7 +90,7 @@ class EnsembleDetector:
                     hits.append(Hit(code, h.start, h.end, p, h.reason, h.rule))
                 else:
                     a, z = self.model.explain(text, lang, code)
-                    hits.append(Hit(code, a, z, p, MODEL_REASON.get(lang, MODEL_REASON["ru"]), "model"))
+                    hits.append(Hit(code, a, z, p, _model_reason(lang, code), "model"))
             out.append(hits)
         return out
 
