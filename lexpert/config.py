@@ -3,6 +3,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
+
+
+def lexpert_home() -> Path:
+    """``LEXPERT_HOME`` (default ``~/.lexpert``): the default database and the signing key live here."""
+    home = Path(os.environ.get("LEXPERT_HOME", Path.home() / ".lexpert"))
+    home.mkdir(parents=True, exist_ok=True)
+    return home
 
 
 def _int_env(name: str, default: int) -> int:

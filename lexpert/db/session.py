@@ -17,12 +17,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def default_url() -> str:
-    url = os.environ.get("LEXPERT_DATABASE_URL")
-    if url:
-        return url
-    home = Path(os.environ.get("LEXPERT_HOME", Path.home() / ".lexpert"))
-    home.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{home / 'lexpert.sqlite'}"
+    from ..config import lexpert_home
+
+    return os.environ.get("LEXPERT_DATABASE_URL") or f"sqlite:///{lexpert_home() / 'lexpert.sqlite'}"
 
 
 @lru_cache(maxsize=8)

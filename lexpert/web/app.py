@@ -24,7 +24,7 @@ from ..analysis import analyze
 from ..config import Limits
 from ..db import init_db
 from ..db.models import DRAFT_STATUSES, NOT_ADOPTED_REASONS, REC_KINDS, Draft, Finding, Recommendation
-from ..db.session import _factory, default_url
+from ..db.session import default_url, session_scope
 from ..errors import LexpertError
 from .. import expertise as X
 from .auth import AuthError, Principal, authenticate, make_token, read_token
@@ -75,15 +75,8 @@ def create_app(db_url: str | None = None) -> FastAPI:
     oauth2 = OAuth2PasswordBearer(tokenUrl="/api/token", auto_error=False)
 
     def db():
-        s: Session = _factory(url)()
-        try:
+        with session_scope(url) as s:
             yield s
-            s.commit()
-        except BaseException:
-            s.rollback()
-            raise
-        finally:
-            s.close()
 
     def principal(request: Request, token: Annotated[str | None, Depends(oauth2)]) -> Principal:
         if token:
@@ -113,6 +106,13 @@ def create_app(db_url: str | None = None) -> FastAPI:
         if d is None or (p.role == "agency" and d.agency != p.agency):
             raise HTTPException(404, f"draft {draft_id} not found")   # another agency's draft does not exist for you
         return d
+
+    def rec_of(s: Session, rec_id: int, p: Principal) -> Recommendation:
+        r = s.get(Recommendation, rec_id)
+        if r is None:
+            raise HTTPException(404, f"recommendation {rec_id} not found")
+        visible_draft(s, r.draft_id, p)
+        return r
 
     def finding_of(s: Session, finding_id: int, p: Principal) -> Finding:
         f = s.get(Finding, finding_id)
@@ -218,19 +218,13 @@ def create_app(db_url: str | None = None) -> FastAPI:
     @app.patch("/api/recommendations/{rec_id}")
     def edit_rec(rec_id: int, body: RecommendationPatch, p: Annotated[Principal, Depends(expert)],
                  s: Annotated[Session, Depends(db)]):
-        r = s.get(Recommendation, rec_id)
-        if r is None:
-            raise HTTPException(404, f"recommendation {rec_id} not found")
-        visible_draft(s, r.draft_id, p)
+        rec_of(s, rec_id, p)
         return rec_out(X.edit_recommendation(s, rec_id, text=body.text, kind=body.kind, actor=p.name))
 
     @app.post("/api/recommendations/{rec_id}/incorporation")
     def override_inc(rec_id: int, body: IncorporationIn, p: Annotated[Principal, Depends(expert)],
                      s: Annotated[Session, Depends(db)]):
-        r = s.get(Recommendation, rec_id)
-        if r is None:
-            raise HTTPException(404, f"recommendation {rec_id} not found")
-        visible_draft(s, r.draft_id, p)
+        rec_of(s, rec_id, p)
         return rec_out(X.set_incorporation(s, rec_id, body.value, source="expert", note=body.reason, actor=p.name))
 
     @app.post("/api/drafts/{draft_id}/complete")

@@ -5,7 +5,6 @@ import datetime as dt
 import os
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 
 import jwt
 from argon2 import PasswordHasher
@@ -13,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..config import lexpert_home
 from ..db.models import ROLES, User
 from ..errors import LexpertError
 
@@ -30,9 +30,7 @@ def secret_key() -> str:
     env = os.environ.get("LEXPERT_SECRET")
     if env:
         return env
-    home = Path(os.environ.get("LEXPERT_HOME", Path.home() / ".lexpert"))
-    home.mkdir(parents=True, exist_ok=True)
-    p = home / "secret"
+    p = lexpert_home() / "secret"
     if not p.exists():
         p.write_text(secrets.token_urlsafe(48))
         p.chmod(0o600)
