@@ -169,10 +169,12 @@ def load(source: str | Path | bytes, *, name: str | None = None, limits: Limits 
 
 def analyze(source: str | Path | bytes, *, name: str | None = None, lang: str | None = None,
             limits: Limits | None = None, detector: Detector | None = None,
-            min_score: float | None = None) -> ActReport:
+            min_score: float | None = None, register: Any = None) -> ActReport:
     """Analyse one draft: a file path, the text itself, or the bytes of a file (give ``name``).
 
     ``lang`` forces the language ('ru' or 'kk') instead of detecting it per act and norm.
+    ``register``: the Register of state services (a path or a loaded ``services.Register``;
+    default ``LEXPERT_REGISTER``) against which hidden state services are checked.
     Raises :class:`lexpert.errors.InputError` subclasses for documents that cannot be read.
     """
     raw = load(source, name=name, limits=limits)
@@ -181,11 +183,12 @@ def analyze(source: str | Path | bytes, *, name: str | None = None, lang: str | 
         from .errors import EmptyDocument
 
         raise EmptyDocument(f"{raw.source}: the document has no text")
-    return analyze_text(text, raw=raw, lang=lang, detector=detector, min_score=min_score)
+    return analyze_text(text, raw=raw, lang=lang, detector=detector, min_score=min_score, register=register)
 
 
 def analyze_text(text: str, *, raw: RawDocument | None = None, lang: str | None = None,
-                 detector: Detector | None = None, min_score: float | None = None) -> ActReport:
+                 detector: Detector | None = None, min_score: float | None = None,
+                 register: Any = None) -> ActReport:
     """Analyse already-normalized text (the part of :func:`analyze` after ingest)."""
     raw = raw or RawDocument(text=text, format="txt", source="<text>")
     det = detector or default_detector()
@@ -199,6 +202,9 @@ def analyze_text(text: str, *, raw: RawDocument | None = None, lang: str | None 
         for n in units:
             n.lang = lang
     findings = detect_findings(units, det, min_score=min_score)
+    from . import services  # hidden state services: add, explain, or clear by the register
+
+    findings = services.apply(units, findings, text, register)
     title = next((a.title for a in tree.children if a.title), None)
     return ActReport(
         source=raw.source, format=raw.format, text=text, title=title,
