@@ -217,13 +217,16 @@ def evaluate(model_dir, split, detector, fmt):
     click.echo(json.dumps(ev, ensure_ascii=False, indent=1) if fmt == "json" else summary_table(ev))
 
 
-@main.command()
+@main.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the measurements as JSON (the default is a short table).")
 @click.option("-n", "--norms", "n", type=int, default=5000, show_default=True, help="How many norms to process.")
 @click.option("--workers", type=int, default=None, help="Processes for the all-cores run (default: all cores).")
-def bench(as_json, n, workers):
+@click.pass_context
+def bench(ctx, as_json, n, workers):
     """Throughput (norms/s) of raw spaCy tokenization, the rule layer and the default detector,
-    on one core and on all cores, and peak memory."""
+    on one core and on all cores, and peak memory. `lexpert bench batch` measures the batch engine."""
+    if ctx.invoked_subcommand is not None:
+        return
     from .bench import run
 
     res = run(n, workers)
@@ -252,10 +255,13 @@ def schema():
 
 def _register() -> None:
     from .cli_record import COMMANDS
+    from .cli_batch import COMMANDS as BATCH_COMMANDS, bench_batch as BENCH_BATCH
+    from .cli_services import COMMANDS as SERVICE_COMMANDS
     from .cli_web import COMMANDS as WEB_COMMANDS
 
-    for cmd in COMMANDS + WEB_COMMANDS:
+    for cmd in COMMANDS + WEB_COMMANDS + BATCH_COMMANDS + SERVICE_COMMANDS:
         main.add_command(cmd)
+    bench.add_command(BENCH_BATCH)
 
 
 _register()

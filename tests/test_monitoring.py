@@ -1,0 +1,56 @@
+"""lexpert monitoring-report: the analytical report form (seeds 000/003), from a real batch OUTDIR."""
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from lexpert.batch import BatchOptions, run_batch
+from lexpert.batch.generate import generate_corpus
+from lexpert.cli import main
+
+
+@pytest.fixture(scope="module")
+def outdir(tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("LEXPERT_DETECTOR", "rules")      # the shipped rule layer: a shorter worker start-up
+    try:
+        d = tmp_path_factory.mktemp("mon")
+        generate_corpus(d / "c", 14, norms_per_draft=25, seed=5)
+        (d / "c" / "drafts" / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+        run_batch(d / "c" / "drafts", d / "out", BatchOptions(workers=2, progress=False))
+    finally:
+        mp.undo()
+    return d / "out"
+
+
+@pytest.mark.parametrize("lang,heads", [
+    ("ru", ["Аналитический отчет по итогам антикоррупционного мониторинга", "I. Вводная часть",
+            "II. Информационно-аналитическая часть", "III. Заключительная часть"]),
+    ("kk", ["Сыбайлас жемқорлыққа қарсы мониторинг қорытындылары бойынша талдамалық есеп", "I. Кіріспе бөлім",
+            "II. Ақпараттық-талдамалық бөлім", "III. Қорытынды бөлім"]),
+])
+def test_report_docx_has_form_sections_and_plots(outdir, tmp_path, lang, heads):
+    import docx
+
+    out = tmp_path / f"report_{lang}.docx"
+    r = CliRunner().invoke(main, ["monitoring-report", str(outdir), "-o", str(out), "--lang", lang,
+                                  "--period", "2026-01-01..2026-12-31", "--plots", str(tmp_path / "plots")])
+    assert r.exit_code == 0, r.output
+    d = docx.Document(str(out))
+    text = [p.text for p in d.paragraphs]
+    for h in heads:
+        assert h in text, h
+    assert heads.index(heads[1]) < heads.index(heads[3])
+    assert text.index(heads[1]) < text.index(heads[2]) < text.index(heads[3])
+    assert len(d.inline_shapes) == 3                       # the three plots are embedded pictures
+    assert any("2026-01-01" in t and "2026-12-31" in t for t in text)
+    body = "\n".join(text + [c.text for t in d.tables for row in t.rows for c in row.cells])
+    assert "14" in body and "15" in body                     # 14 analysed of 15 submitted (one broken PDF)
+    assert len(d.tables) == 4
+    assert sorted(x.name for x in (tmp_path / "plots").iterdir()) == [
+        "factors_per_draft_by_agency.png", "family_shares.png", "heatmap_agency_family.png"]
+
+
+def test_report_needs_a_batch_folder(tmp_path):
+    r = CliRunner().invoke(main, ["monitoring-report", str(tmp_path), "-o", str(tmp_path / "r.docx")])
+    assert r.exit_code == 2 and "acts.parquet is missing" in r.output and r.output.count("\n") == 1
