@@ -38,7 +38,7 @@ def sample_path(lang: str) -> Path:
 @main.command()
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text: tables for a person; json: the documented report schema (docs/report.schema.json).")
+              help="text: tables for a person; json: the documented report schema (printed by `lexpert schema`).")
 @click.option("--lang", type=click.Choice(["ru", "kk"]), default=None,
               help="Force the act's language instead of detecting it per act and norm.")
 @click.option("--sample", type=click.Choice(["ru", "kk"]), default="ru", show_default=True,
@@ -48,7 +48,10 @@ def sample_path(lang: str) -> Path:
 @click.option("--min-score", type=click.FloatRange(0, 1), default=None,
               help="Report only findings scoring at least this much (default: the detector's thresholds).")
 @click.option("--include-text", is_flag=True, help="JSON: include the normalized text the spans index.")
-def analyze(file, fmt, lang, sample, output, min_score, include_text):
+@click.option("--register", "register", default=None,
+              help="The Register of state services (CSV/XLSX) that clears hidden_service flags "
+                   "(default: $LEXPERT_REGISTER; 'sample' for the bundled labelled sample).")
+def analyze(file, fmt, lang, sample, output, min_score, include_text, register):
     """Analyse a draft FILE (.txt, .docx, .pdf incl. scanned, .html): structure, flagged norms, summary.
 
     Without FILE it analyses a bundled sample draft, so a fresh install shows real output.
@@ -57,7 +60,7 @@ def analyze(file, fmt, lang, sample, output, min_score, include_text):
     from .render import render
 
     path = file or sample_path(sample)
-    report = run(path, lang=lang, min_score=min_score)
+    report = run(path, lang=lang, min_score=min_score, register=register)
     if fmt == "json":
         data = json.dumps(report.to_dict(include_text=include_text), ensure_ascii=False, indent=2)
         if output:

@@ -182,3 +182,22 @@ def test_truth_set_is_well_formed():
     assert len(rows) >= 40
     for r in rows:
         assert r["doc_id"] and r["line"] and "expected" in r and r["provenance"]["split"] in ("train", "dev")
+
+
+def test_analyze_cli_register_option(tmp_path):
+    from click.testing import CliRunner
+
+    from lexpert.cli import main
+
+    f = tmp_path / "draft.txt"
+    f.write_text(DRAFT_RU.format(certificate="справка"), encoding="utf-8")
+
+    def hidden_locators(args):
+        res = CliRunner().invoke(main, ["analyze", str(f), "--format", "json", *args])
+        assert res.exit_code == 0, res.output
+        return {x["locator"] for x in json.loads(res.output)["findings"] if x["code"] == "hidden_service"}
+
+    assert "глава 1, пункт 4, подпункт 2)" in hidden_locators([])
+    assert "глава 1, пункт 4, подпункт 2)" not in hidden_locators(["--register", "sample"])
+    res = CliRunner().invoke(main, ["analyze", str(f), "--register", str(tmp_path / "missing.csv")])
+    assert res.exit_code == 2 and "register file not found" in res.output
