@@ -84,3 +84,43 @@ def test_error_analysis_notebook_runs_top_to_bottom():
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
     outputs = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert "hard negatives flagged" in outputs
+
+
+def test_fast_inference_path_equals_scikit_learn(small_model):
+    """The cached featurizer and the stacked calibrated regressions give scikit-learn's numbers."""
+    from lexpert.models.fastpath import StackedCalibratedLR, TfidfFeaturizer
+    from lexpert.models.features import lemma_string
+
+    m, _ = small_model
+    rows = corpora.load_norms("dev")[:400] + [{"text": "  пробелы\tи  ТАБЫ  ", "lang": "ru", "context": None},
+                                              {"text": "", "lang": "kk", "context": None}]
+    lemmas = [lemma_string(r["text"], r["lang"], r.get("context")) for r in rows]
+    low = [r["text"].lower().replace("ё", "е") for r in rows]
+    for vec, docs in ((m.word_vec_, lemmas), (m.char_vec_, low)):
+        want = vec.transform(docs)
+        got = TfidfFeaturizer(vec).transform(docs)
+        assert got.shape == want.shape and got.dtype == want.dtype
+        np.testing.assert_array_equal(got.indptr, want.indptr)
+        np.testing.assert_array_equal(got.indices, want.indices)
+        np.testing.assert_allclose(got.data, want.data, rtol=1e-5)
+    F = m._features(rows)
+    assert StackedCalibratedLR.supports(m.estimators_)
+    want = np.column_stack([est.predict_proba(F)[:, 1] for est in m.estimators_])
+    np.testing.assert_allclose(StackedCalibratedLR(m.estimators_).predict_proba(F), want, rtol=1e-9, atol=1e-12)
+
+
+def test_rule_prefilter_changes_no_hit():
+    """The trigram-indexed anchor prefilter only skips rules that could not have fired."""
+    from lexpert.detect.rules import ruleset
+
+    for lang in ("ru", "kk"):
+        rs = ruleset(lang)
+        rows = [r for r in corpora.load_norms("dev") if r["lang"] == lang][:400]
+        keys, always = rs._keys, rs._always
+        fast = [rs.find(r["text"], r.get("context")) for r in rows]
+        try:
+            rs._keys, rs._always = frozenset(), list(range(len(rs.rules)))   # every rule on every sentence
+            full = [rs.find(r["text"], r.get("context")) for r in rows]
+        finally:
+            rs._keys, rs._always = keys, always
+        assert fast == full and sum(map(len, fast)) > 50

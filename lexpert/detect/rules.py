@@ -56,6 +56,19 @@ class RuleSet:
         self.lang = lang
         self.rules = rules
         self.state = state
+        # every distinct anchor once: one substring test per anchor and sentence, then a
+        # set test per rule (instead of re-testing shared anchors rule by rule)
+        # anchors (>= 3 characters) indexed by their first three characters: the trigrams of a
+        # sentence select the few anchors worth a substring test, and those select the rules
+        self._by_anchor: dict[str, list[int]] = {}
+        for i, r in enumerate(rules):
+            for a in r.anchors or ():
+                self._by_anchor.setdefault(a, []).append(i)
+        self._by_key: dict[str, list[str]] = {}
+        for a in sorted(self._by_anchor):
+            self._by_key.setdefault(a[:3], []).append(a)
+        self._keys = frozenset(self._by_key)
+        self._always = [i for i, r in enumerate(rules) if r.anchors is None]
         self.private = private
 
     @classmethod
@@ -120,9 +133,13 @@ class RuleSet:
         ctx_low = (context or "").replace("ё", "е").replace("Ё", "Е")
         hits: list[Hit] = []
         folded = low.lower()
-        for r in self.rules:
-            if r.anchors is not None and not any(a in folded for a in r.anchors):
-                continue
+        cand = set(self._always)
+        for key in self._keys.intersection([folded[i:i + 3] for i in range(len(folded) - 2)]):
+            for a in self._by_key[key]:
+                if a in folded:
+                    cand.update(self._by_anchor[a])
+        for i in sorted(cand):          # rule order, as written in the lexicon
+            r = self.rules[i]
             for m in r.pattern.finditer(low):
                 if r.window:
                     ctx = low[max(0, m.start() - r.window): m.end() + r.window]

@@ -92,7 +92,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
                 blocks.append(self.word_vec_.fit_transform(ls))
                 self.word_vec_.__dict__.pop("stop_words_", None)   # pruned n-grams: large, not needed
             else:
-                blocks.append(self.word_vec_.transform(ls))
+                blocks.append(self._fast("word_vec_").transform(ls))
         if self.use_chars:
             low = [t.lower().replace("ё", "е") for t in texts]
             if fit:
@@ -102,13 +102,23 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
                 blocks.append(self.char_vec_.fit_transform(low))
                 self.char_vec_.__dict__.pop("stop_words_", None)
             else:
-                blocks.append(self.char_vec_.transform(low))
+                blocks.append(self._fast("char_vec_").transform(low))
         if self.use_rules:
             blocks.append(sp.csr_matrix(rule_features(texts, langs, ctxs) * self.rule_weight))
         return sp.hstack(blocks, format="csr")
 
+    def _fast(self, name: str):
+        """The cached exact fast path of a fitted vectorizer (see :mod:`lexpert.models.fastpath`)."""
+        from .fastpath import TfidfFeaturizer
+
+        fast = self.__dict__.setdefault("_fast_cache", {})
+        if name not in fast:
+            fast[name] = TfidfFeaturizer(getattr(self, name))
+        return fast[name]
+
     # ------------------------------------------------------------------ sklearn API
     def fit(self, X, Y):
+        self.__dict__.pop("_fast_cache", None)
         self.codes_ = list(load_taxonomy().codes)
         Ym = as_matrix(Y, self.codes_)
         F = self._features(list(X), fit=True)
@@ -128,7 +138,15 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         rule layer's best score per code, if the caller already has them."""
         X = list(X)
         F = self._features(X)
-        P = np.column_stack([est.predict_proba(F)[:, 1] for est in self.estimators_])
+        fast = self.__dict__.setdefault("_fast_cache", {})
+        if "proba" not in fast:
+            from .fastpath import StackedCalibratedLR
+
+            fast["proba"] = StackedCalibratedLR(self.estimators_) if StackedCalibratedLR.supports(self.estimators_) else None
+        if fast["proba"] is not None:
+            P = fast["proba"].predict_proba(F)
+        else:
+            P = np.column_stack([est.predict_proba(F)[:, 1] for est in self.estimators_])
         if self.rule_blend:
             if rule_scores is None:
                 rule_scores = rule_features([x["text"] for x in X], [x.get("lang") or "ru" for x in X],
@@ -226,6 +244,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         import zipfile
 
         self.__dict__.pop("_coef_cache", None)
+        self.__dict__.pop("_fast_cache", None)
         sio.dump(self, Path(path), compression=zipfile.ZIP_DEFLATED, compresslevel=9)
 
     @classmethod
