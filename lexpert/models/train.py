@@ -34,6 +34,18 @@ CANDIDATES = {
 }
 
 
+def with_bare_copies(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The training rows plus, for every row read with a list lead-in, the same row without it:
+    ``classify`` receives bare sentences (its contract has no context), ``analyze`` gives the
+    lead-in, and the model must do well on both."""
+    return rows + [{**r, "context": None} for r in rows if r.get("context")]
+
+
+def bare(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows as ``classify`` sees them: the sentence alone."""
+    return [{**r, "context": None} for r in rows]
+
+
 def data_version(root=None) -> str:
     h = hashlib.sha256()
     for s in corpora.SPLITS:
@@ -86,7 +98,8 @@ def train(out_dir: str | Path, seed: int = 0, root=None, log=print) -> dict[str,
     for name, spec in CANDIDATES.items():
         t0 = time.time()
         params = spec["params"]
-        m = FactorClassifier(random_state=seed, **params).fit(train_rows, [r["factors"] for r in train_rows])
+        fit_rows = with_bare_copies(train_rows)
+        m = FactorClassifier(random_state=seed, **params).fit(fit_rows, [r["factors"] for r in fit_rows])
         m.tune(dev_rows, [r["factors"] for r in dev_rows], blends=spec["blends"])
         params = {**params, "rule_blend": m.rule_blend}
         det = EnsembleDetector(m)
@@ -110,18 +123,25 @@ def train(out_dir: str | Path, seed: int = 0, root=None, log=print) -> dict[str,
     # the thresholds chosen on dev; test is still untouched
     chosen = models[best]
     final = FactorClassifier(random_state=seed, **{**CANDIDATES[best]["params"], "rule_blend": chosen.rule_blend})
-    final.fit(train_rows + dev_rows, [r["factors"] for r in train_rows + dev_rows])
+    fit_rows = with_bare_copies(train_rows + dev_rows)
+    final.fit(fit_rows, [r["factors"] for r in fit_rows])
     final.thresholds_ = chosen.thresholds_.copy()
     det = EnsembleDetector(final)
     preds_test = [[c for c, v in zip(final.codes_, row) if v] for row in final.predict(test_rows)]
+    preds_bare = [[c for c, v in zip(final.codes_, row) if v] for row in final.predict(bare(test_rows))]
     report["shipped"] = {
         "name": f"{best} (refit on train+dev)",
         "params": {**CANDIDATES[best]["params"], "rule_blend": chosen.rule_blend},
         "test": evaluate_predictions(test_rows, preds_test),
+        "test_bare": evaluate_predictions(bare(test_rows), preds_bare),
         "norms_per_s": round(_speed(det, dev_rows), 1),
         "thresholds": report["candidates"][best]["thresholds"],
         "calibration_test": calibration(final, test_rows),
     }
+    from ..services.evaluate import run as services_run
+
+    hs = services_run("test", root=root, det=det)["scores"]
+    report["shipped"]["hidden_service_analyze"] = {m: hs[m] for m in ("detector", "layer")}
     log(f"shipped: {best} refit on train+dev, test family micro-F1 "
         f"{report['shipped']['test']['all']['families']['micro']['f1']:.3f}")
     final.save(out_dir / MODEL_FILE)
@@ -161,7 +181,8 @@ def model_card(r: dict[str, Any]) -> str:
         "the code most.", "",
         "## Data", "",
         f"- `corpora/norms` data version `{r['data_version']}`: train {r['data']['train']}, dev {r['data']['dev']}, "
-        f"test {r['data']['test']} norms; splits by document (see `corpora/README.md`).",
+        f"test {r['data']['test']} norms; splits by document (see `corpora/README.md`). Every training norm read "
+        "with a list lead-in is also trained on without it (the sentence alone, as `classify` receives it).",
         "- Almost all text is authored (not real drafts) and the labels are annotations against the project's "
         "guidelines, not the Agency's expert conclusions: the numbers below measure agreement with these "
         "guidelines on acts of this style.", "",
@@ -171,7 +192,10 @@ def model_card(r: dict[str, Any]) -> str:
         f"- Family level, Kazakh: {_fam_line(test, 'kk')}",
         f"- False-positive rate on hard negatives: all {test['all']['hard_negative_fp_rate']:.3f}, "
         f"ru {test['ru']['hard_negative_fp_rate']:.3f}, kk {test['kk']['hard_negative_fp_rate']:.3f}",
-        f"- Calibration on test: Brier {c['calibration_test']['brier']}, ECE {c['calibration_test']['ece']}", "",
+        f"- Calibration on test: Brier {c['calibration_test']['brier']}, ECE {c['calibration_test']['ece']}",
+        "- Bare sentences (as `lexpert classify` receives them, without the list lead-in that `analyze` "
+        f"passes): family level, all: {_fam_line(c['test_bare'], 'all')}; ru: {_fam_line(c['test_bare'], 'ru')}; "
+        f"kk: {_fam_line(c['test_bare'], 'kk')}", "",
         "| family / code | P | R | F1 | support | F1 ru | F1 kk |", "|---|---|---|---|---|---|---|",
     ]
     for level in ("families", "codes"):
@@ -189,6 +213,19 @@ def model_card(r: dict[str, Any]) -> str:
                      f"{t['all']['families']['macro']['f1']:.3f} | {t['ru']['families']['micro']['f1']:.3f} | "
                      f"{t['kk']['families']['micro']['f1']:.3f} | {t['all']['hard_negative_fp_rate']:.3f} | "
                      f"{cc['norms_per_s']:.0f} |")
+    hs = c.get("hidden_service_analyze")
+    if hs:
+        lines += ["", "## `hidden_service` in `analyze` (test documents, whole acts)", "",
+                  "`analyze` runs the hidden-service layer (`lexpert.services`) after this model: it extracts every "
+                  "service-like obligation and raises, explains or clears `hidden_service` against the Register "
+                  "(none loaded here). Measured per annotated sentence by "
+                  "`python -m lexpert.services.evaluate --split test`:", "",
+                  "| detector | lang | P | R | F1 | support |", "|---|---|---|---|---|---|"]
+        for mode, label in (("detector", "this model alone"), ("layer", "model + hidden-service layer (shipped)")):
+            for lang in ("ru", "kk", "all"):
+                m = hs[mode][lang]
+                lines.append(f"| {label} | {lang} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | "
+                             f"{m['support']} |")
     lines += ["", "## Targets of the issue, as measured", "",
               "- Family micro-F1 >= 0.90 and macro-F1 >= 0.85 on ru and on kk separately: "
               + ("met" if all(test[s]["families"]["micro"]["f1"] >= 0.9 and test[s]["families"]["macro"]["f1"] >= 0.85
