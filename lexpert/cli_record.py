@@ -5,6 +5,7 @@
     lexpert finding confirm 3 ; lexpert finding reject 4 --reason "..."
     lexpert rec add 1 --text "..." --kind add_deadline --finding 3
     lexpert draft complete 1            # expertise done: the draft now counts in KPI A
+    lexpert draft conclusion 1 -o conclusion.docx
     lexpert draft adopt 1 ADOPTED.docx  # adopted text: incorporation tracked from the alignment
     lexpert kpi --from 2026-01-01 --to 2026-12-31 --by agency --format xlsx -o kpi.xlsx
 
@@ -140,6 +141,23 @@ def draft_adopt(draft_id, file, at, actor):
         d = get(s, Draft, draft_id)
         for r in d.recommendations:
             click.echo(f"recommendation {r.id}: {r.incorporation} ({r.incorporation_source or '-'}) — {r.text[:80]}")
+
+
+@draft.command("conclusion")
+@click.argument("draft_id", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The .docx to write.")
+@click.option("--expert", default=None, envvar="LEXPERT_USER", help="The expert who signs it (default: $LEXPERT_USER).")
+def draft_conclusion(draft_id, output, expert):
+    """Export the expertise conclusion (DOCX, in the act's language): the draft's details, the table of
+    confirmed corruption norms with rationale and recommendation, totals by family, expert and date."""
+    from .conclusion import conclusion_docx
+    from .db.models import Draft
+    from .expertise import get
+
+    with _session() as s:
+        output.write_bytes(conclusion_docx(get(s, Draft, draft_id), expert=expert))
+    click.echo(f"draft {draft_id}: conclusion written to {output}")
 
 
 @draft.command("history")

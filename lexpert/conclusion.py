@@ -10,7 +10,7 @@ import datetime as dt
 import io
 
 from .db.models import Draft
-from .taxonomy import FAMILIES, load_taxonomy
+from .taxonomy import FAMILIES, load_taxonomy, sphere_name
 
 TEXT = {
     "ru": {
@@ -95,7 +95,7 @@ def conclusion_docx(draft: Draft, expert: str | None = None, date: dt.date | Non
         r.bold = bold
     doc.add_heading(w["details"], level=2)
     details = [(w["name"], draft.title), (w["kind"], kind_name(draft.kind, lang)), (w["agency"], draft.agency or "—"),
-               (w["sphere"], draft.sphere or "—"), (w["version"], f"{v.number} ({v.source_name or ''})"),
+               (w["sphere"], sphere_name(draft.sphere, lang) if draft.sphere else "—"), (w["version"], f"{v.number} ({v.source_name or ''})"),
                (w["received"], f"{v.created_at:%d.%m.%Y}")]
     if draft.portal_url:
         details.append((w["url"], draft.portal_url))

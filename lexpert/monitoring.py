@@ -22,7 +22,7 @@ from typing import Any
 
 from . import __version__
 from .errors import ContractError
-from .taxonomy import FAMILIES, load_taxonomy
+from .taxonomy import FAMILIES, load_taxonomy, sphere_name
 
 NATIONAL_BASELINE = 2.7        # corruption factors per draft, seed 002 (the Concept 2022-2026)
 
@@ -330,7 +330,7 @@ def report(outdir: str | Path, output: str | Path, *, lang: str = "ru", period: 
 
     d.add_heading(s["I"], level=1)
     d.add_paragraph(s["I1"])
-    d.add_paragraph(s["spheres"].format(x=", ".join(data.spheres) or s["none"]))
+    d.add_paragraph(s["spheres"].format(x=", ".join(sorted({sphere_name(x, lang) for x in data.spheres})) or s["none"]))
     ags = sorted(data.agencies)
     d.add_paragraph(s["bodies"].format(x="; ".join(ags) or s["none"]))
     d.add_paragraph(s["I2"])

@@ -90,3 +90,15 @@ def load_taxonomy() -> Taxonomy:
 
 
 FAMILIES = ("discretion", "vague", "burden", "hidden_service", "gap")
+
+
+@lru_cache(maxsize=1)
+def _spheres() -> dict[str, dict[str, str]]:
+    return yaml.safe_load(resources.files("lexpert.data").joinpath("spheres.yaml").read_text("utf-8")) or {}
+
+
+def sphere_name(sphere: str, lang: str = "ru") -> str:
+    """The name of a sphere code (``land`` -> «Земельные отношения» / «Жер қатынастары»);
+    a sphere given as free text is returned as it is."""
+    names = _spheres().get(sphere)
+    return names.get(lang, names.get("ru", sphere)) if names else sphere

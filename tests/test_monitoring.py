@@ -54,3 +54,10 @@ def test_report_docx_has_form_sections_and_plots(outdir, tmp_path, lang, heads):
 def test_report_needs_a_batch_folder(tmp_path):
     r = CliRunner().invoke(main, ["monitoring-report", str(tmp_path), "-o", str(tmp_path / "r.docx")])
     assert r.exit_code == 2 and "acts.parquet is missing" in r.output and r.output.count("\n") == 1
+
+
+def test_sphere_codes_are_named_in_the_report_language():
+    from lexpert.taxonomy import sphere_name
+
+    assert sphere_name("land", "kk") == "Жер қатынастары" and sphere_name("land", "ru") == "Земельные отношения"
+    assert sphere_name("Земельные отношения", "kk") == "Земельные отношения"    # free text stays as given
