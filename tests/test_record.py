@@ -277,6 +277,14 @@ def test_cli_workflow_kpi_exports_and_plots(tmp_path):
     run("finding", "reject", *[str(f["id"]) for f in found[1:]], "--reason", "не фактор", "--at", "2026-01-11")
     run("rec", "add", "1", "--text", "Исключить", "--kind", "delete", "--finding", str(found[0]["id"]), "--at", "2026-01-12")
     run("draft", "complete", "1", "--at", "2026-01-13")
+    run("draft", "conclusion", "1", "-o", str(tmp_path / "c.docx"), "--expert", "А. Иванова")
+    import docx
+
+    cdoc = docx.Document(str(tmp_path / "c.docx"))
+    table = cdoc.tables[1]                      # the corruption norms: header + the one confirmed finding
+    assert len(table.rows) == 2 and found[0]["code"] in table.rows[1].cells[3].text
+    assert "Исключить" in table.rows[1].cells[5].text
+    assert any("А. Иванова" in p.text for p in cdoc.paragraphs)
     run("draft", "status", "1", "not_adopted", "--reason", "superseded", "--at", "2026-02-01")
     data = json.loads(run("kpi", "--from", "2026-01-01", "--to", "2026-12-31", "--format", "json"))
     assert data["total"]["kpi_a"]["factors_per_draft"] == 1.0
