@@ -228,11 +228,12 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
                     score[i] += coef[k2] / 2
                     score[i + 1] += coef[k2] / 2
         best, best_span = -1e9, (0, 1)
-        for width in range(1, max_tokens + 1):
-            for i in range(0, len(toks) - width + 1):
-                s = score[i:i + width].sum() / (width ** 0.5)
-                if s > best:
-                    best, best_span = s, (i, i + width)
+        for width in range(1, min(max_tokens, len(toks)) + 1):
+            # every window of this width at once; first maximum, as a left-to-right scan would find
+            sums = np.lib.stride_tricks.sliding_window_view(score, width).sum(axis=1) / (width ** 0.5)
+            i = int(np.argmax(sums))
+            if sums[i] > best:
+                best, best_span = float(sums[i]), (i, i + width)
         a, z = best_span
         return toks[a][1], toks[z - 1][2]
 
