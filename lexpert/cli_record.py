@@ -328,7 +328,9 @@ def rec_incorporation(rec_id, value, reason, at, actor):
 @click.option("--plots", "plot_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Also draw KPI A by quarter per agency, KPI B by agency and the agency x family heatmap here.")
 @click.option("--plot-format", type=click.Choice(["png", "svg"]), default="png", show_default=True)
-def kpi(date_from, date_to, by, as_of, fmt, output, plot_dir, plot_format):
+@click.option("--plot-lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True,
+              help="Language of the plots' titles and labels.")
+def kpi(date_from, date_to, by, as_of, fmt, output, plot_dir, plot_format, plot_lang):
     """KPI A (confirmed factors per examined draft) and KPI B (share of recommendations taken in).
 
     Definitions (../shared/spec/kpi.md) are printed with every report."""
@@ -342,7 +344,7 @@ def kpi(date_from, date_to, by, as_of, fmt, output, plot_dir, plot_format):
     with _session() as s:
         res = K.compute(s, d0, d1, by=by, as_of=_when(as_of))
         if plot_dir:
-            for f in K.plots(s, plot_dir, d0, d1, _when(as_of), plot_format):
+            for f in K.plots(s, plot_dir, d0, d1, _when(as_of), plot_format, lang=plot_lang):
                 click.echo(f"plot: {f}", err=True)
     if fmt == "json":
         data = json.dumps(res, ensure_ascii=False, indent=1)

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .db.models import AuditEvent, Draft, Finding, Recommendation, Version, utcnow
-from .taxonomy import FAMILIES
+from .taxonomy import FAMILIES, load_taxonomy
 
 DEFINITIONS = {
     "kpi_a": "factors_per_draft = confirmed findings in drafts examined in the period / drafts examined in the period; "
@@ -211,14 +211,38 @@ def write_xlsx(res: dict[str, Any], path) -> None:
     wb.save(path)
 
 
-def plots(s: Session, out_dir, date_from=None, date_to=None, as_of=None, fmt: str = "png") -> list[str]:
-    """KPI A by quarter per agency, KPI B by agency, and the agency x factor-family heatmap."""
+PLOT_TEXT = {
+    "en": {"a_title": "KPI A: confirmed corruption factors per examined draft, by quarter",
+           "a_top": " ({n} agencies with most drafts)", "a_y": "factors per draft",
+           "baseline": "national baseline 2.7 (seed 002)", "b_x": "% of recommendations incorporated in adopted acts",
+           "b_title": "KPI B: share of expert recommendations taken in, by agency",
+           "heat_title": "Confirmed factors per draft: agency x factor family", "unknown": "(unknown)"},
+    "ru": {"a_title": "KPI A: подтверждённые коррупционные факторы на проект, по кварталам",
+           "a_top": " ({n} разработчиков с наибольшим числом проектов)", "a_y": "факторов на проект",
+           "baseline": "национальный ориентир 2,7 (Концепция 2022-2026)",
+           "b_x": "% рекомендаций, учтённых в принятых актах",
+           "b_title": "KPI B: доля учтённых рекомендаций экспертов, по разработчикам",
+           "heat_title": "Подтверждённые факторы на проект: разработчик × группа факторов", "unknown": "(не указан)"},
+    "kk": {"a_title": "KPI A: бір жобаға расталған сыбайлас жемқорлық факторлары, тоқсандар бойынша",
+           "a_top": " (жобалары ең көп {n} әзірлеуші)", "a_y": "бір жобаға факторлар",
+           "baseline": "ұлттық бағдар 2,7 (2022-2026 тұжырымдамасы)",
+           "b_x": "қабылданған актілерде ескерілген ұсынымдар, %",
+           "b_title": "KPI B: сарапшылар ұсынымдарының ескерілген үлесі, әзірлеушілер бойынша",
+           "heat_title": "Бір жобаға расталған факторлар: әзірлеуші × факторлар тобы", "unknown": "(көрсетілмеген)"},
+}
+
+
+def plots(s: Session, out_dir, date_from=None, date_to=None, as_of=None, fmt: str = "png",
+          lang: str = "en") -> list[str]:
+    """KPI A by quarter per agency, KPI B by agency, and the agency x factor-family heatmap,
+    labelled in ``lang`` (en, ru or kk)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from pathlib import Path
 
+    T = PLOT_TEXT.get(lang, PLOT_TEXT["en"])
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     by_agency = compute(s, date_from, date_to, by="agency", as_of=as_of)
@@ -235,12 +259,12 @@ def plots(s: Session, out_dir, date_from=None, date_to=None, as_of=None, fmt: st
         xs = [i for i, q in enumerate(quarters) if q in vals]
         ax.plot(xs, [vals[quarters[i]] for i in xs], marker="o", label=_short(ag))
     ax.set_xticks(range(len(quarters)), quarters, rotation=45, ha="right")
-    title = "KPI A: confirmed corruption factors per examined draft, by quarter"
+    title = T["a_title"]
     if len(by_agency["groups"]) > len(top):
-        title += f" ({len(top)} agencies with most drafts)"
+        title += T["a_top"].format(n=len(top))
     ax.set_title(title)
-    ax.set_ylabel("factors per draft")
-    ax.axhline(2.7, color="grey", linestyle="--", linewidth=1, label="national baseline 2.7 (seed 002)")
+    ax.set_ylabel(T["a_y"])
+    ax.axhline(2.7, color="grey", linestyle="--", linewidth=1, label=T["baseline"])
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     files.append(str(out / f"kpi_a_by_quarter.{fmt}"))
@@ -255,8 +279,8 @@ def plots(s: Session, out_dir, date_from=None, date_to=None, as_of=None, fmt: st
         ax.text(vals[i] + 1, i, f"{b['recommendations_incorporated']}/{b['recommendations_issued_on_adopted']}",
                 va="center", fontsize=8)
     ax.set_xlim(0, 110)
-    ax.set_xlabel("% of recommendations incorporated in adopted acts")
-    ax.set_title("KPI B: share of expert recommendations taken in, by agency")
+    ax.set_xlabel(T["b_x"])
+    ax.set_title(T["b_title"])
     fig.tight_layout()
     files.append(str(out / f"kpi_b_by_agency.{fmt}"))
     fig.savefig(files[-1])
@@ -267,12 +291,13 @@ def plots(s: Session, out_dir, date_from=None, date_to=None, as_of=None, fmt: st
     M = np.array([[g["kpi_a"]["by_family"][f]["per_draft"] or 0 for f in FAMILIES] for g in by_agency["groups"]])
     fig, ax = plt.subplots(figsize=(8, 0.5 * max(3, len(agencies)) + 1.5))
     im = ax.imshow(M if M.size else np.zeros((1, len(FAMILIES))), cmap="Reds", aspect="auto")
-    ax.set_xticks(range(len(FAMILIES)), FAMILIES, rotation=30, ha="right")
+    fam_labels = list(FAMILIES) if lang not in ("ru", "kk") else [load_taxonomy().family_name(f, lang) for f in FAMILIES]
+    ax.set_xticks(range(len(FAMILIES)), fam_labels, rotation=30, ha="right")
     ax.set_yticks(range(len(agencies)), [_short(a) for a in agencies])
     for i in range(M.shape[0]):
         for j in range(M.shape[1]):
             ax.text(j, i, f"{M[i, j]:.2f}", ha="center", va="center", fontsize=8)
-    ax.set_title("Confirmed factors per draft: agency x factor family")
+    ax.set_title(T["heat_title"])
     fig.colorbar(im, ax=ax)
     fig.tight_layout()
     files.append(str(out / f"heatmap_agency_family.{fmt}"))

@@ -103,6 +103,13 @@ def test_review_recommend_adopt_kpi_and_conclusion(client):
     k = client.get("/api/kpi", headers=ex, params={"by": "agency"}).json()
     assert k["total"]["kpi_a"]["drafts_examined"] == 1 and k["total"]["kpi_b"]["adopted"] == 1
     assert client.get("/api/kpi", headers=ex, params={"by": "planet"}).status_code == 422
+    # the KPI page, as a Kazakh-speaking expert sees it: headers, total and definitions in Kazakh, the plots
+    assert client.post("/login", data={"username": "expert", "password": "expert-password"},
+                       follow_redirects=False).status_code == 303
+    html = client.get("/kpi?lang=kk").text
+    assert "Сараптамадан өткен жобалар" in html and "БАРЛЫҒЫ" in html and "drafts examined" not in html
+    assert html.count('<img src="/kpi/plot/') == 3
+    assert client.get("/kpi/plot/heatmap_agency_family.png").headers["content-type"] == "image/png"
     doc = client.get(f"/api/drafts/{did}/conclusion.docx", headers=ex)
     assert doc.status_code == 200 and doc.headers["content-type"].startswith("application/vnd.openxml")
     d = Document(io.BytesIO(doc.content))
@@ -151,7 +158,9 @@ def test_cookie_session_needs_csrf(client):
     did = r.json()["draft_id"]
     page = client.get(f"/drafts/{did}")
     assert page.status_code == 200 and "<mark class=\"fam-" in page.text
-    assert client.get("/kpi").status_code == 200
+    kpi = client.get("/kpi")
+    assert kpi.status_code == 200 and "Пока ни один проект не прошёл экспертизу" in kpi.text   # nothing examined yet
+    assert '<img src="/kpi/plot/' not in kpi.text
     assert client.get("/kpi/plot/heatmap_agency_family.png").headers["content-type"] == "image/png"
     kk = client.get(f"/drafts/{did}?lang=kk").text        # the interface in Kazakh
     assert "Растау" in kk and "Қабылдамау" in kk and 'lang="kk"' in kk

@@ -289,7 +289,7 @@ def test_cli_workflow_kpi_exports_and_plots(tmp_path):
     data = json.loads(run("kpi", "--from", "2026-01-01", "--to", "2026-12-31", "--format", "json"))
     assert data["total"]["kpi_a"]["factors_per_draft"] == 1.0
     assert data["total"]["kpi_b"]["not_adopted_reasons"] == {"superseded": 1}
-    run("kpi", "--format", "xlsx", "-o", str(tmp_path / "k.xlsx"), "--plots", str(tmp_path / "plots"))
+    run("kpi", "--format", "xlsx", "-o", str(tmp_path / "k.xlsx"), "--plots", str(tmp_path / "plots"), "--plot-lang", "kk")
     from openpyxl import load_workbook
 
     ws = load_workbook(tmp_path / "k.xlsx")["KPI"]

@@ -356,7 +356,13 @@ def create_app(db_url: str | None = None) -> FastAPI:
 
         p = ui_principal(request)
         res = K.compute(s, by="agency", agency=p.agency if p.role == "agency" else None)
-        return page(request, "kpi.html", p, res=res, rows=K.rows(res), columns=[c for c, _ in K.COLUMNS])
+        from .i18n import KPI_COLUMNS, KPI_DEFINITIONS, KPI_EMPTY
+
+        lang = ui_lang(request)
+        cols = KPI_COLUMNS[lang]
+        rows = [[cols.get(r[0], r[0])] + r[1:] for r in K.rows(res)]     # "TOTAL" named in the UI language
+        return page(request, "kpi.html", p, res=res, rows=rows, columns=[cols[c] for c, _ in K.COLUMNS],
+                    definitions=KPI_DEFINITIONS[lang], empty=KPI_EMPTY[lang] if not res["total"]["kpi_a"]["drafts_examined"] else None)
 
     @app.get("/kpi/plot/{name}.png", include_in_schema=False)
     def kpi_plot(name: str, request: Request, s: Annotated[Session, Depends(db)]):
@@ -368,7 +374,7 @@ def create_app(db_url: str | None = None) -> FastAPI:
         if name not in ("kpi_a_by_quarter", "kpi_b_by_agency", "heatmap_agency_family"):
             raise HTTPException(404, "no such plot")
         with tempfile.TemporaryDirectory() as tmp:
-            files = K.plots(s, tmp)
+            files = K.plots(s, tmp, lang=ui_lang(request))
             data = Path(next(f for f in files if Path(f).stem == name)).read_bytes()
         return Response(data, media_type="image/png")
 
