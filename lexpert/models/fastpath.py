@@ -74,12 +74,9 @@ class TfidfFeaturizer:
             return ids
         vocab = self.vocab
         toks = doc.split()
-        lo, hi = self.min_n, self.max_n
-        for n in range(lo, hi + 1):
-            for i in range(len(toks) - n + 1):
-                k = vocab.get(toks[i] if n == 1 else " ".join(toks[i:i + n]))
-                if k is not None:
-                    ids.append(k)
+        for n in range(self.min_n, self.max_n + 1):
+            grams = toks if n == 1 else (" ".join(toks[i:i + n]) for i in range(len(toks) - n + 1))
+            ids.extend(k for k in map(vocab.get, grams) if k is not None)
         return ids
 
     def transform(self, docs: list[str]) -> sp.csr_matrix:

@@ -36,9 +36,9 @@ def _lem(word: str, lang: str) -> str:
 def lemma_string(text: str, lang: str, context: str | None = None) -> str:
     lang = lang if lang in ("ru", "kk") else "ru"
     out = [f"__lang_{lang}"]
-    out += [_lem(w, lang) for w, _, _ in tokens(text.replace("ё", "е"))]
+    out += [_lem(w, lang) for w in _TOKEN.findall(text.replace("ё", "е"))]
     if context:
-        ctx = [_lem(w, lang) for w, _, _ in tokens(context.replace("ё", "е"))][-_CTX_WORDS:]
+        ctx = [_lem(w, lang) for w in _TOKEN.findall(context.replace("ё", "е"))][-_CTX_WORDS:]
         out += ["ctx_" + c for c in ctx]
     return " ".join(out)
 
