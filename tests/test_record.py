@@ -27,7 +27,10 @@ def db_url(request, tmp_path):
         url = f"sqlite:///{tmp_path / 'lexpert.sqlite'}"
     else:
         if not PG_URL:
-            pytest.skip("LEXPERT_TEST_PG_URL is not set: scripts/test.sh starts a PostgreSQL and sets it")
+            msg = "LEXPERT_TEST_PG_URL is not set: scripts/test.sh starts a PostgreSQL and sets it"
+            if os.environ.get("CI"):
+                pytest.fail(msg + " (in CI the PostgreSQL tests must run)")
+            pytest.skip(msg)
         url = PG_URL
         from lexpert.db.session import get_engine
 
