@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from scipy.special import expit
 
 _WS = re.compile(r"\s\s+")          # TfidfVectorizer's own white-space normalisation for char_wb
-_CACHE_LIMIT = 500_000
+_CACHE_LIMIT = 100_000     # distinct words kept per vectorizer (~50 MB at most), then the cache restarts
 
 
 class TfidfFeaturizer:
