@@ -216,19 +216,19 @@ PLOT_TEXT = {
            "a_top": " ({n} agencies with most drafts)", "a_y": "factors per draft",
            "baseline": "national baseline 2.7 (seed 002)", "b_x": "% of recommendations incorporated in adopted acts",
            "b_title": "KPI B: share of expert recommendations taken in, by agency",
-           "heat_title": "Confirmed factors per draft: agency x factor family", "unknown": "(unknown)"},
+           "heat_title": "Confirmed factors per draft: agency x factor family"},
     "ru": {"a_title": "KPI A: подтверждённые коррупционные факторы на проект, по кварталам",
            "a_top": " ({n} разработчиков с наибольшим числом проектов)", "a_y": "факторов на проект",
            "baseline": "национальный ориентир 2,7 (Концепция 2022-2026)",
            "b_x": "% рекомендаций, учтённых в принятых актах",
            "b_title": "KPI B: доля учтённых рекомендаций экспертов, по разработчикам",
-           "heat_title": "Подтверждённые факторы на проект: разработчик × группа факторов", "unknown": "(не указан)"},
+           "heat_title": "Подтверждённые факторы на проект: разработчик × группа факторов"},
     "kk": {"a_title": "KPI A: бір жобаға расталған сыбайлас жемқорлық факторлары, тоқсандар бойынша",
            "a_top": " (жобалары ең көп {n} әзірлеуші)", "a_y": "бір жобаға факторлар",
            "baseline": "ұлттық бағдар 2,7 (2022-2026 тұжырымдамасы)",
            "b_x": "қабылданған актілерде ескерілген ұсынымдар, %",
            "b_title": "KPI B: сарапшылар ұсынымдарының ескерілген үлесі, әзірлеушілер бойынша",
-           "heat_title": "Бір жобаға расталған факторлар: әзірлеуші × факторлар тобы", "unknown": "(көрсетілмеген)"},
+           "heat_title": "Бір жобаға расталған факторлар: әзірлеуші × факторлар тобы"},
 }
 
 

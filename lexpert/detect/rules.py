@@ -56,8 +56,6 @@ class RuleSet:
         self.lang = lang
         self.rules = rules
         self.state = state
-        # every distinct anchor once: one substring test per anchor and sentence, then a
-        # set test per rule (instead of re-testing shared anchors rule by rule)
         # anchors (>= 3 characters) indexed by their first three characters: the trigrams of a
         # sentence select the few anchors worth a substring test, and those select the rules
         self._by_anchor: dict[str, list[int]] = {}

@@ -38,7 +38,7 @@ def with_bare_copies(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The training rows plus, for every row read with a list lead-in, the same row without it:
     ``classify`` receives bare sentences (its contract has no context), ``analyze`` gives the
     lead-in, and the model must do well on both."""
-    return rows + [{**r, "context": None} for r in rows if r.get("context")]
+    return rows + bare([r for r in rows if r.get("context")])
 
 
 def bare(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -128,12 +128,13 @@ def train(out_dir: str | Path, seed: int = 0, root=None, log=print) -> dict[str,
     final.thresholds_ = chosen.thresholds_.copy()
     det = EnsembleDetector(final)
     preds_test = [[c for c, v in zip(final.codes_, row) if v] for row in final.predict(test_rows)]
-    preds_bare = [[c for c, v in zip(final.codes_, row) if v] for row in final.predict(bare(test_rows))]
+    test_bare = bare(test_rows)
+    preds_bare = [[c for c, v in zip(final.codes_, row) if v] for row in final.predict(test_bare)]
     report["shipped"] = {
         "name": f"{best} (refit on train+dev)",
         "params": {**CANDIDATES[best]["params"], "rule_blend": chosen.rule_blend},
         "test": evaluate_predictions(test_rows, preds_test),
-        "test_bare": evaluate_predictions(bare(test_rows), preds_bare),
+        "test_bare": evaluate_predictions(test_bare, preds_bare),
         "norms_per_s": round(_speed(det, dev_rows), 1),
         "thresholds": report["candidates"][best]["thresholds"],
         "calibration_test": calibration(final, test_rows),
