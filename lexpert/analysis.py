@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Protocol
@@ -73,6 +74,60 @@ def default_detector() -> Detector:
     return _DEFAULT_DETECTOR
 
 
+ANALYSED_LANGS = ("ru", "kk")
+_NOT_ACT = [
+    ("plan", re.compile(r"^\s*(?:План\s+(?:мероприятий|действий)|Іс-шаралар\s+жоспары|.{0,120}іс-шаралар\s+жоспары\s*$|"
+                        r"Комплексный\s+план|Жол\s+картасы|Дорожная\s+карта)", re.I | re.M)),
+    ("concept", re.compile(r"^\s*(?:Концепция|Тұжырымдама|.{0,160}тұжырымдамасы\s*$)", re.I | re.M)),
+    ("letter", re.compile(r"^\s*(?:Уважаем\w+|Құрметті|Исх\.?\s*№|Шығ\.?\s*№|На\s+№|№\s*\S+\s+от\s+\S+\s*$|"
+                          r"С\s+уважением|Құрметпен)", re.I | re.M)),
+]
+
+
+@dataclass
+class Coverage:
+    """What of the document the detectors read: never «no factors» for what was not analysed.
+
+    ``status``: ``complete`` (every normative unit analysed), ``partial`` (some units are in
+    a language lexpert does not analyse), ``none`` (nothing analysed: no normative unit, or
+    none in Russian or Kazakh). ``reasons``: codes with a one-line message each:
+    ``language_not_analysed``, ``no_normative_units``, ``not_an_act``.
+    """
+
+    status: str
+    units: int
+    analysed: int
+    reasons: list[dict[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "units": self.units, "analysed_units": self.analysed,
+                "reasons": list(self.reasons)}
+
+
+def assess_coverage(text: str, tree: Node, units: list[Norm], title: str | None) -> Coverage:
+    """Which units can be analysed, and why the rest cannot (see :class:`Coverage`)."""
+    reasons: list[dict[str, str]] = []
+    analysed = [n for n in units if n.lang in ANALYSED_LANGS]
+    other = sorted({n.lang for n in units if n.lang not in ANALYSED_LANGS})
+    if other:
+        reasons.append({"code": "language_not_analysed",
+                        "message": f"{len(units) - len(analysed)} of {len(units)} normative units are in a language "
+                                   f"lexpert does not analyse ({', '.join(other)}): they were not checked"})
+    if not units:
+        reasons.append({"code": "no_normative_units",
+                        "message": "no normative unit was found (only headings, tables of figures, forms, stamps or "
+                                   "signatures): nothing was checked for corruption factors"})
+    head = "\n".join(ln for ln in text[:3000].split("\n")[:12])
+    for kind, pat in _NOT_ACT:
+        if pat.search(head) or (title and pat.search(title)):
+            reasons.append({"code": "not_an_act",
+                            "message": f"the document does not look like a normative legal act (a {kind}): its text was "
+                                       f"read as norms, the findings are not an expertise of an act"})
+            break
+    status = "none" if not analysed else ("partial" if len(analysed) < len(units) else "complete")
+    return Coverage(status=status, units=len(units), analysed=len(analysed), reasons=reasons)
+
+
 @dataclass
 class ActReport:
     """Everything ``analyze`` found in one document. ``to_dict()`` is the JSON contract."""
@@ -91,6 +146,12 @@ class ActReport:
     encoding: str | None = None
     warnings: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    coverage: Coverage | None = None
+
+    @property
+    def analysed(self) -> bool:
+        """Whether any unit was checked: a report with nothing analysed never reads as «no factors»."""
+        return self.coverage is None or self.coverage.status != "none"
 
     @property
     def sha256(self) -> str:
@@ -110,6 +171,7 @@ class ActReport:
             "by_family": by_family,
             "by_code": by_code,
             "kpi_a_contribution": len(self.findings),
+            "coverage": (self.coverage or Coverage("complete", len(self.norms), len(self.norms))).to_dict(),
         }
 
     def to_dict(self, include_text: bool = False) -> dict[str, Any]:
@@ -201,17 +263,21 @@ def analyze_text(text: str, *, raw: RawDocument | None = None, lang: str | None 
     if lang:
         for n in units:
             n.lang = lang
-    findings = detect_findings(units, det, min_score=min_score)
+    title = next((a.title for a in tree.children if a.title), None)
+    coverage = assess_coverage(text, tree, units, title)
+    checked = [n for n in units if n.lang in ANALYSED_LANGS]
+    findings = detect_findings(checked, det, min_score=min_score)
     from . import services  # hidden state services: add, explain, or clear by the register
 
-    findings = services.apply(units, findings, text, register)
-    title = next((a.title for a in tree.children if a.title), None)
+    findings = services.apply(checked, findings, text, register)
     return ActReport(
         source=raw.source, format=raw.format, text=text, title=title,
         language=lang or doc_lang,
         languages=[{"lang": s.lang, "start": s.start, "end": s.end} for s in segments],
         structure=tree, norms=units, findings=findings, detector=getattr(det, "name", "custom"),
-        pages=raw.pages, encoding=raw.encoding, warnings=list(raw.warnings), meta=dict(raw.meta),
+        pages=raw.pages, encoding=raw.encoding,
+        warnings=list(raw.warnings) + [r["message"] for r in coverage.reasons], meta=dict(raw.meta),
+        coverage=coverage,
     )
 
 

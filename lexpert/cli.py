@@ -256,6 +256,53 @@ def schema():
     click.echo(resources.files("lexpert.data").joinpath("report.schema.json").read_text("utf-8"))
 
 
+@main.group()
+def units():
+    """Normative units of real acts: train and measure the classifier that tells norms from
+    stamps, tables of figures, forms and signatures; measure lexpert on the open real acts
+    (read from $LEXPERT_REALACTS, default ../shared/realacts; held-out acts are never read)."""
+
+
+@units.command("train")
+@click.option("--seed", type=int, default=0, show_default=True)
+def units_train(seed):
+    """Fit the unit classifier on the labelled train acts (corpora/realunits/labels.jsonl) and
+    authored train norms; write it and its metrics into the package (lexpert/data/units)."""
+    from .training_units import train as fit
+
+    m = fit(seed=seed)
+    click.echo(json.dumps({k: v for k, v in m.items() if k != "agreement"}, ensure_ascii=False, indent=2))
+
+
+@units.command("eval")
+@click.option("--split", type=click.Choice(["test", "train"]), default="test", show_default=True)
+def units_eval(split):
+    """Precision/recall of normative units on the labelled real acts of SPLIT, per language:
+    the rules alone (with the fallback heuristic) and rules + the shipped model; annotator agreement."""
+    from .structure.unitmodel import default_unit_model
+    from .training_units import agreement, evaluate
+
+    click.echo(json.dumps({"split": split, **evaluate(default_unit_model(), split), "agreement": agreement()},
+                          ensure_ascii=False, indent=2))
+
+
+@units.command("measure")
+@click.option("--kk-acts", type=int, default=120, show_default=True,
+              help="How many acts of kk/ to sample (seeded) besides every act of law/.")
+def units_measure(kk_acts):
+    """analyze over open real acts: findings per act, findings on labelled non-normative units
+    (test split and the flagged-unit round), and the share of points aligned across the
+    Russian/Kazakh parallel acts."""
+    from .realeval import findings_on_labelled_units, findings_per_act, flagged_units_check, parallel_alignment
+
+    par = parallel_alignment()
+    out = {"findings_per_act": findings_per_act(n_kk=kk_acts),
+           "findings_on_labelled_test_units": findings_on_labelled_units("test"),
+           "flagged_units": flagged_units_check(),
+           "parallel": {k: v for k, v in par.items() if k != "per_pair"}}
+    click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+
+
 def _register() -> None:
     from .cli_record import COMMANDS
     from .cli_batch import COMMANDS as BATCH_COMMANDS, bench_batch as BENCH_BATCH

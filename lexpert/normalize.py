@@ -4,7 +4,8 @@ What it fixes, in order: Unicode NFC; line ends; BOM, zero-width and soft hyphen
 exotic spaces and NBSP; Markdown / bookmark residue; Latin and other look-alike
 letters typed inside Cyrillic words (Kazakh «і» typed as Latin «i», Latin «C» in
 «Cыбайлас», «ə» for «ә»); hyphenation at line ends; lines broken inside a sentence;
-indentation and runs of blank lines. The result has one paragraph per line.
+indentation and runs of blank lines; a numbered list printed as one long line is split
+into one line per point. The result has one paragraph per line.
 """
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ KK_LOOKALIKE = str.maketrans({
 _INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad"), None)
 _SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t]+")
 _MD = [
-    (re.compile(r"\*\*|__(?=\S)|(?<=\S)__"), ""),                 # bold markers
+    (re.compile(r"\*\*|(?<![_\w])__(?=[^\W_])|(?<=[^\W_])__(?![_\w])"), ""),  # bold markers (not form blanks)
     (re.compile(r"^\s{0,3}#{1,6}\s+", re.M), ""),                  # heading hashes
     (re.compile(r"\[([^\]\n]+)\]\((?:[^)\s]+)\)"), r"\1"),         # links -> text
     (re.compile(r"\{#[^}\n]*\}"), ""),                              # {#bookmark}
@@ -85,6 +86,44 @@ def _join_broken_lines(lines: list[str]) -> list[str]:
     return out
 
 
+_RUN_POINT = re.compile(r"(?<=[.;:»\"”]) (?=(\d{1,3})(?:-\d+)?\. +[А-ЯӘҒҚҢӨҰҮҺІA-Z\"«“])")
+_RUN_SUB = re.compile(r"(?<=[:;]) (?=(\d{1,3})(?:-\d+)?\) +\S)")
+
+
+def _split_sequence(line: str, pat: re.Pattern, mark: str) -> list[str]:
+    """Split ``line`` before the numbers that ``pat`` finds, where they run 1, 2, 3 … (or go on
+    from the number the line starts with): a numbered list printed as one line."""
+    cuts: list[int] = []
+    head = re.match(rf"\s*(\d{{1,3}})(?:-\d+)?{re.escape(mark)} ", line)
+    expect = int(head.group(1)) + 1 if head else 1
+    for m in pat.finditer(line):
+        n = int(m.group(1))
+        if n == expect:
+            cuts.append(m.start() + 1)
+            expect = n + 1
+        elif cuts and n == 1:
+            continue                     # a nested list starts inside a point: left to the subpoint pass
+    if len(cuts) < (1 if head else 2):
+        return [line]
+    parts, prev = [], 0
+    for c in cuts:
+        parts.append(line[prev:c].strip())
+        prev = c
+    parts.append(line[prev:].strip())
+    return [p for p in parts if p]
+
+
+def split_run_together(line: str) -> list[str]:
+    """A long line holding several numbered points (and their subpoints), as some exports of
+    adilet texts print a whole act: one line per point and subpoint, the words unchanged."""
+    if len(line) < 400 or " | " in line:
+        return [line]                    # a table row keeps its cells on one line
+    out: list[str] = []
+    for part in _split_sequence(line, _RUN_POINT, "."):
+        out.extend(_split_sequence(part, _RUN_SUB, ")") if len(part) >= 400 else [part])
+    return out
+
+
 def normalize(text: str) -> str:
     """Return the normalized text (one paragraph per line, single blank lines)."""
     text = unicodedata.normalize("NFC", text)
@@ -97,6 +136,7 @@ def normalize(text: str) -> str:
     text = fix_lookalikes(text)
     lines = [re.sub(r" {2,}", " ", ln).strip() for ln in text.split("\n")]
     lines = _join_broken_lines(lines)
+    lines = [piece for ln in lines for piece in split_run_together(ln)]
     out: list[str] = []
     for ln in lines:
         if not ln and (not out or not out[-1]):

@@ -15,7 +15,7 @@ class RawDocument:
     """What ingest returns: the extracted text before normalization, and how it was read."""
 
     text: str
-    format: str                     # txt | docx | pdf | pdf-ocr | html
+    format: str                     # txt | docx | pdf | pdf-ocr | html | md
     source: str                     # file name or "<text>"
     pages: int | None = None
     encoding: str | None = None
@@ -34,6 +34,7 @@ class Node:
 
     kind: str                       # document act preamble operative annex section chapter paragraph
     #                                 article point subpoint item part text heading note signature quote
+    #                                 table row cell stamp
     number: str | None
     start: int
     end: int
@@ -45,6 +46,12 @@ class Node:
     lang: str | None = None
     children: list["Node"] = field(default_factory=list)
     target: dict[str, str] | None = None   # for a quote node: the amended unit
+    cite: str | None = None         # for an annex: how the act cites it («Правила», «приложение 2 к Правилам»)
+    unit: str | None = None         # what the node's own text is: "norm" or a kind of non-normative text (UNIT_TYPES)
+
+    @property
+    def normative(self) -> bool:
+        return self.unit == "norm"
 
     def walk(self):
         yield self
@@ -62,6 +69,8 @@ class Node:
         }
         if self.target:
             d["target"] = self.target
+        if self.unit:
+            d["unit"] = self.unit
         if self.lang:
             d["lang"] = self.lang
         d["children"] = [c.to_dict() for c in self.children]
@@ -69,6 +78,12 @@ class Node:
 
 
 NORM_KINDS = frozenset({"point", "subpoint", "item", "part", "text", "quote"})
+# nodes whose own text the unit classifier reads: it decides which of them are normative units
+CANDIDATE_KINDS = NORM_KINDS | {"cell", "note", "article", "heading", "signature", "stamp", "chapter", "section",
+                                "paragraph"}
+# what a node's own text can be: a normative unit, or one of the things an act holds that are not norms
+UNIT_TYPES = ("norm", "title", "preamble", "heading", "toc", "figures", "stamp", "signature", "form", "editorial",
+              "footnote", "repealed", "list", "empty")
 
 
 @dataclass

@@ -13,12 +13,22 @@ L = {
            "factor": "Коррупциогенный фактор", "ev": "Норма (доказательство выделено)", "reason": "Обоснование",
            "fix": "Рекомендация", "summary": "Итого по группам факторов", "family": "Группа", "count": "Факторов",
            "total": "Всего факторов (вклад в KPI A)", "none": "Коррупциогенные факторы не выявлены.",
-           "title": "Проект"},
+           "title": "Проект", "not_analysed": "Документ не проанализирован: факторы не искались.",
+           "partial": "Проанализировано норм: {a} из {u}; остальные не проверялись.",
+           "none_checked": "В проанализированных нормах коррупциогенные факторы не выявлены.",
+           "reasons": {"language_not_analysed": "нормы на языке, который lexpert не анализирует (анализируются русский и казахский)",
+                       "no_normative_units": "в документе не найдено ни одной нормы (только заголовки, таблицы цифр, формы, штампы, подписи)",
+                       "not_an_act": "документ не похож на нормативный правовой акт (план, концепция, письмо)"}},
     "kk": {"lang": "Тілі", "fmt": "пішімі", "norms": "норма", "flagged": "факторлары бар", "loc": "Құрылымдық бөлік",
            "factor": "Сыбайлас жемқорлық факторы", "ev": "Норма (дәлел белгіленген)", "reason": "Негіздеме",
            "fix": "Ұсыным", "summary": "Фактор топтары бойынша жиыны", "family": "Топ", "count": "Факторлар",
            "total": "Барлық факторлар (KPI A үлесі)", "none": "Сыбайлас жемқорлық факторлары анықталған жоқ.",
-           "title": "Жоба"},
+           "title": "Жоба", "not_analysed": "Құжат талданған жоқ: факторлар ізделмеді.",
+           "partial": "Талданған нормалар: {u} нормадан {a}; қалғандары тексерілмеді.",
+           "none_checked": "Талданған нормаларда сыбайлас жемқорлық факторлары анықталған жоқ.",
+           "reasons": {"language_not_analysed": "lexpert талдамайтын тілдегі нормалар (орыс және қазақ тілдері талданады)",
+                       "no_normative_units": "құжатта бірде-бір норма табылмады (тек тақырыптар, сандар кестелері, нысандар, мөртабандар, қолтаңбалар)",
+                       "not_an_act": "құжат нормативтік құқықтық актіге ұқсамайды (жоспар, тұжырымдама, хат)"}},
 }
 FAMILY_STYLE = {"discretion": "bold red", "vague": "bold yellow", "burden": "bold magenta",
                 "hidden_service": "bold cyan", "gap": "bold blue"}
@@ -64,10 +74,21 @@ def render(report: ActReport, console: Console | None = None) -> None:
     console.print(Text(report.title or report.source, style="bold"))
     console.print(f"{w['lang']}: {report.language} · {w['fmt']}: {report.format} · "
                   f"{w['norms']}: {s['norms']} · {w['flagged']}: {s['flagged_norms']} · {report.source}")
+    cov = report.coverage
+    reason_codes = {r["code"] for r in cov.reasons} if cov else set()
     for warn in report.warnings:
-        console.print(f"[yellow]! {warn}[/yellow]")
-    if not report.findings:
-        console.print(w["none"])
+        if not cov or warn not in {r["message"] for r in cov.reasons}:
+            console.print(f"[yellow]! {warn}[/yellow]")
+    for code in sorted(reason_codes):
+        console.print(Text(f"! {w['reasons'][code]}", style="bold yellow"))
+    if not report.analysed:
+        console.print(Text(w["not_analysed"], style="bold yellow"))
+    elif cov and cov.status == "partial":
+        console.print(Text(w["partial"].format(a=cov.analysed, u=cov.units), style="yellow"))
+    if not report.analysed:
+        pass
+    elif not report.findings:
+        console.print(w["none"] if not reason_codes else w["none_checked"])
     elif console.width < 140:
         _render_cards(report, console, w, lang)
     else:

@@ -68,6 +68,8 @@ class ActRow:
     by_code: str = "{}"                 # JSON object code -> count
     detector: str | None = None
     seconds: float = 0.0
+    coverage: str | None = None         # complete | partial | none (nothing analysed: 0 findings is not «clean»)
+    coverage_reasons: str | None = None  # the reason codes, comma-separated
 
 
 @dataclass

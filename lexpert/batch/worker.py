@@ -120,7 +120,8 @@ def process_record(rec: DraftRecord, opts: WorkerOptions = WorkerOptions()) -> D
         sha256=report.sha256, norms=s["norms"], flagged_norms=s["flagged_norms"], findings=s["findings"],
         **{f"findings_{f}": int(fams.get(f, 0)) for f in FAMILIES},
         by_code=json.dumps({k: v for k, v in s["by_code"].items() if v}, ensure_ascii=False),
-        detector=report.detector, seconds=round(seconds, 4))
+        detector=report.detector, seconds=round(seconds, 4),
+        coverage=s["coverage"]["status"], coverage_reasons=",".join(r["code"] for r in s["coverage"]["reasons"]) or None)
     lang_of = {n.id: n.lang for n in report.norms}
     findings = [FindingRow(
         id=rec.id, finding=f"f{i + 1}", norm_id=f.norm_id, locator=f.locator, code=f.code, family=f.family,

@@ -1,4 +1,4 @@
-"""Ingest: a draft file (txt, docx, pdf, scanned pdf, html) -> :class:`RawDocument`.
+"""Ingest: a draft file (txt, docx, pdf, scanned pdf, html, markdown) -> :class:`RawDocument`.
 
 Every reader checks its input before trusting it: size limits, encrypted or corrupt
 PDFs, DOCX archives that expand too much (zip bombs), empty files, unknown types.
@@ -13,10 +13,11 @@ from ..errors import DocumentTooLarge, EmptyDocument, UnreadableDocument, Unsupp
 from ..records import RawDocument
 from .docx import read_docx
 from .html import read_html
+from .markdown import read_markdown
 from .pdf import read_pdf
 from .text import decode_text
 
-SUFFIXES = {".txt": "txt", ".text": "txt", ".md": "txt", ".docx": "docx", ".pdf": "pdf",
+SUFFIXES = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".docx": "docx", ".pdf": "pdf",
             ".html": "html", ".htm": "html", ".xhtml": "html"}
 
 
@@ -74,6 +75,8 @@ def read_bytes(data: bytes, name: str = "<bytes>", limits: Limits | None = None)
         doc = read_docx(data, name, limits)
     elif fmt == "html":
         doc = read_html(data, name)
+    elif fmt == "md":
+        doc = read_markdown(data, name)
     else:
         text, enc = decode_text(data, name)
         doc = RawDocument(text=text, format="txt", source=name, encoding=enc)

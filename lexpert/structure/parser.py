@@ -20,29 +20,30 @@ import re
 from dataclasses import dataclass
 
 from ..lang import detect, detect_segments
-from ..records import NORM_KINDS, Node, Norm
+from ..records import Node, Norm
+from .units import classify_units
 
 # ---------------------------------------------------------------- line patterns
 _NUM = r"\d+(?:-\d+)?"
 P_CHAPTER = [
     re.compile(rf"^(?:Глава|ГЛАВА)\s+({_NUM}|[IVXLC]+)\.?(?:\s+(.*))?$"),
-    re.compile(rf"^({_NUM})\s*-\s*(?:тарау|ТАРАУ)\.?(?:\s+(.*))?$"),
+    re.compile(rf"^({_NUM})\s*-?\s*(?:тарау|ТАРАУ)\.?(?:\s+(.*))?$"),
     re.compile(rf"^(?:Chapter|CHAPTER)\s+({_NUM}|[IVXLC]+)\.?(?:\s+(.*))?$"),
 ]
 P_SECTION = [
     re.compile(rf"^(?:Раздел|РАЗДЕЛ)\s+({_NUM}|[IVXLC]+)\.?(?:\s+(.*))?$"),
-    re.compile(rf"^({_NUM})\s*-\s*(?:бөлім|БӨЛІМ)\.?(?:\s+(.*))?$"),
+    re.compile(rf"^({_NUM})\s*-?\s*(?:бөлім|БӨЛІМ)\.?(?:\s+(.*))?$"),
     re.compile(rf"^(?:Section|SECTION)\s+({_NUM}|[IVXLC]+)\.?(?:\s+(.*))?$"),
     re.compile(r"^([IVX]{1,5})\.\s+(\S.{0,150})$"),
 ]
 P_PARAGRAPH = [
     re.compile(rf"^(?:Параграф|ПАРАГРАФ|§)\s*({_NUM})\.?(?:\s+(.*))?$"),
-    re.compile(rf"^({_NUM})\s*-\s*(?:параграф|ПАРАГРАФ)\.?(?:\s+(.*))?$"),
+    re.compile(rf"^({_NUM})\s*-?\s*(?:параграф|ПАРАГРАФ)\.?(?:\s+(.*))?$"),
     re.compile(rf"^(?:Paragraph|PARAGRAPH)\s+({_NUM})\.(?:\s+(.*))?$"),
 ]
 P_ARTICLE = [
     re.compile(rf"^(?:Статья|СТАТЬЯ)\s+({_NUM})\.?(?:\s+(.*))?$"),
-    re.compile(rf"^({_NUM})\s*-\s*(?:бап|БАП)\.?(?:\s+(.*))?$"),
+    re.compile(rf"^({_NUM})\s*-?\s*(?:бап|БАП)\.?(?:\s+(.*))?$"),
     re.compile(rf"^(?:Article|ARTICLE)\s+({_NUM})\.?(?:\s+(.*))?$"),
 ]
 P_POINT = re.compile(r"^(\d+(?:-\d+)?(?:\.\d+)*)\.(?:\s+(.*)|$)")
@@ -53,11 +54,18 @@ P_OPERATIVE = re.compile(
     r"(ПРИКАЗЫВАЮ|ПОСТАНОВЛЯЕТ|ПОСТАНОВЛЯЮ|РЕШИЛ|РЕШИЛА|РЕШИЛО|ПРИКАЗЫВАЕМ|"
     r"БҰЙЫРАМЫН|БҰЙЫРАМЫЗ|ҚАУЛЫ\s+ЕТЕДІ|ҚАУЛЫ\s+ЕТЕМІН|ШЕШІМ\s+ҚАБЫЛДАДЫ|ШЕШТІ|"
     r"HEREBY\s+ORDER|ORDER|DECREES|RESOLVES|DECIDED)\s*:\s*$"
+    r"|^(?:қаулы\s+етеді|постановляет|постановил|шешті|шешім\s+қабылдады|бұйырамын|приказываю)\s*:\s*$"
 )
 P_ANNEX_START = re.compile(
     r"^(?:Утвержден[аоы]?|УТВЕРЖДЕН[АОЫ]?|Приложение|ПРИЛОЖЕНИЕ|Approved\s+by|APPROVED|Annex|ANNEX|Appendix)\b"
 )
 P_ANNEX_END_KK = re.compile(r"(?:бекітілген|бекітілді|БЕКІТІЛГЕН|қосымша|қосымшасы|ҚОСЫМША)\s*$")
+P_COURT = re.compile(r"Конституциялық\s+Сот|Конституцияның\s+сақталуы|Конституционн\w+\s+(?:Суд|Совет)|"
+                     r"Жоғарғы\s+Сотының|Верховн\w+\s+Суд", re.I)
+P_HEADER_NO = re.compile(r"^№\s*\S{1,20}$")           # the act's number on a line of its own, after the date
+P_HEADER_CONT = re.compile(
+    r"^(?:к\s|от\s|№|Республики|Министр|Председател|Премьер|приказ|постановлени|решени|распоряжени|"
+    r"маслихат|акимат|Правительств|[а-яё])")
 P_ANNEX_DONE = re.compile(r"№\s*\S+|\d{4}\s+(?:года|г\.)|жылғы|No\.\s*\d+|\b\d{4}\b")
 P_SIGNATURE = re.compile(
     r"^(?:[А-ЯӘҒҚҢӨҰҮҺІA-Z][^\d.;:]{0,110}\s)?[А-ЯӘҒҚҢӨҰҮҺІA-Z]\.\s?(?:[А-ЯӘҒҚҢӨҰҮҺІA-Z]\.\s?)?[А-ЯӘҒҚҢӨҰҮҺІA-Z][а-яәғқңөұүһіa-z]+(?:-[А-ЯA-Z][а-яa-z]+)?$"
@@ -65,6 +73,10 @@ P_SIGNATURE = re.compile(
 P_AMEND_INTRO = re.compile(
     r"(редакции|содержания|редакцияда\s+жазылсын|жазылсын|мазмұндағы|мазмұнда|толықтырылсын|wording|as follows|read as)\s*:\s*$", re.I
 )
+P_STAMP = re.compile(
+    r"^[«\"“]?\s*(?:СОГЛАСОВАН[ОАЫ]?|Согласовано|Согласован[оаы]?|КЕЛІСІЛДІ|Келісілді|КЕЛІСІЛГЕН|"
+    r"УТВЕРЖДАЮ|Утверждаю|БЕКІТЕМІН|Бекітемін)\s*[»\"”]?\s*[:.]?\s*$")
+P_ROW = re.compile(r"(?:^\|\s)|(?:\s\|\s)|(?:\s\|$)|^\|$")
 _QUOTE_OPEN = "«\"“„"
 _QUOTE_CLOSE = re.compile(r"[»\"”][.;,:]?\s*$")
 
@@ -85,14 +97,77 @@ WORDS = {
            "subpoint": "subpoint {n})", "item": "subpoint {n})", "part": "part {n}",
            "text": "paragraph {n}", "operative": "", "preamble": "preamble", "new": "new wording: {t}"},
 }
-PATH_ORDER = ("annex", "section", "chapter", "paragraph", "article", "point", "subpoint", "item", "part", "text")
+for _lg, _w in (("ru", ("таблица {n}", "строка {n}", "графа {n}", "графа «{n}»")),
+                ("kk", ("{n}-кесте", "{n}-жол", "{n}-баған", "«{n}» бағаны")),
+                ("en", ("table {n}", "row {n}", "column {n}", "column “{n}”"))):
+    WORDS[_lg].update({"table": _w[0], "row": _w[1], "cell": _w[2], "cell_name": _w[3]})
+PATH_ORDER = ("annex", "section", "chapter", "paragraph", "article", "point", "subpoint", "item", "part", "text",
+              "table", "row", "cell")
 
 
 def render_locator(path: dict[str, str], lang: str) -> str:
-    """Render a structured path as the act's own words, outer to inner."""
+    """Render a structured path as the act's own words, outer to inner. An annex is cited
+    as the act cites it where its header says so («Правила», «приложение 2 к Правилам»,
+    «Қағидалар»); a table cell by its row and its column's name where it has one."""
     w = WORDS.get(lang, WORDS["ru"])
-    parts = [w[k].format(n=path[k]) for k in PATH_ORDER if path.get(k)]
+    parts = []
+    for k in PATH_ORDER:
+        v = path.get(k)
+        if not v:
+            continue
+        if k == "annex" and path.get("annex_name"):
+            parts.append(path["annex_name"])
+        elif k == "cell" and path.get("cell_name"):
+            parts.append(w["cell_name"].format(n=path["cell_name"]))
+        else:
+            parts.append(w[k].format(n=v))
     return ", ".join(p for p in parts if p)
+
+
+# ---------------------------------------------------------------- how an act cites its annexes
+_DOC_RU = (r"Типов(?:ые|ое|ая)\s+\w+|Правила|Положение|Инструкция|Порядок|Регламент|Методика|Требования|"
+           r"Стандарт|Перечень|Список|Критерии|Тарифы|Нормы|Нормативы|Программа|План|Состав|Схема")
+_GEN_RU = {"Правил": "Правила", "Положения": "Положение", "Инструкции": "Инструкция", "Порядка": "Порядок",
+           "Перечня": "Перечень", "Требований": "Требования", "Стандарта": "Стандарт", "Методики": "Методика",
+           "Регламента": "Регламент", "Критериев": "Критерии"}
+_DOC_KK = {"қағидалары": "Қағидалар", "қағидасы": "Қағида", "ережесі": "Ереже", "нұсқаулығы": "Нұсқаулық",
+           "нұсқаулық": "Нұсқаулық", "тәртібі": "Тәртіп", "тізбесі": "Тізбе", "тізімі": "Тізім",
+           "талаптары": "Талаптар", "стандарты": "Стандарт", "әдістемесі": "Әдістеме", "өлшемшарттары": "Өлшемшарттар",
+           "регламенті": "Регламент", "құрамы": "Құрам", "нормалары": "Нормалар", "жоспары": "Жоспар",
+           "бағдарламасы": "Бағдарлама"}
+_TO_RU = re.compile(r"(?:Приложение|ПРИЛОЖЕНИЕ)\s*(?:№\s*)?(\d+(?:-\d+)?)?\s+к\s+((?:Типов\w+\s+)?[А-ЯA-Z]?[а-яa-z]+(?:ам|ию|ии|ку|ту|ике|ям|ню|ку|ми))\b")
+_TO_KK = re.compile(r"(\w+(?:ларына|леріне|ларға|лерге|сына|сіне|ына|іне|на|не))\s+(?:№\s*)?(\d+(?:-\d+)?)?\s*-?\s*қосымша",
+                    re.I)
+_NUM_RU = re.compile(r"(?:Приложение|ПРИЛОЖЕНИЕ|Annex|Appendix)\s*(?:№\s*)?(\d+(?:-\d+)?)")
+_NUM_KK = re.compile(r"(\d+(?:-\d+)?)\s*-?\s*(?:қосымша|ҚОСЫМША)")
+
+
+def annex_citation(header: str, title: str | None, lang: str) -> tuple[str | None, str | None]:
+    """(number, name) of an annex as the act cites it, from its header block and title:
+    ('2', 'приложение 2 к Правилам'), (None, 'Правила'), ('2', 'Қағидаларына 2-қосымша'), or (n, None)."""
+    if lang == "kk":
+        m = _TO_KK.search(header)
+        num = m.group(2) if m and m.group(2) else (mm.group(1) if (mm := _NUM_KK.search(header)) else None)
+        if m and m.group(1).lower().startswith(tuple(k[:5] for k in _DOC_KK)):
+            word = m.group(1)
+            return num, f"{word[0].upper()}{word[1:]} {num + '-' if num else ''}қосымша"
+        if title:
+            last = re.findall(r"\w+", title.lower())
+            if last and last[-1] in _DOC_KK and not re.search(r"туралы$", title.strip().lower()):
+                return num, _DOC_KK[last[-1]]
+        return num, None
+    m = _TO_RU.search(header)
+    num = m.group(1) if m and m.group(1) else (mm.group(1) if (mm := _NUM_RU.search(header)) else None)
+    if m:
+        return num, f"приложение {num + ' ' if num else ''}к {m.group(2)}"
+    if title:
+        mt = re.match(rf"\s*[«\"]?({_DOC_RU})\b", title)
+        if mt:
+            return num, mt.group(1)
+        mg = re.match(r"\s*[«\"]?Об\s+утверждении\s+(\w+)", title)     # a title printed as the order's
+        if mg and mg.group(1) in _GEN_RU:
+            return num, _GEN_RU[mg.group(1)]
+    return num, None
 
 
 # ---------------------------------------------------------------- amendment targets
@@ -189,6 +264,10 @@ def parse_act(text: str, start: int = 0, end: int | None = None, lang: str | Non
         _match_any(P_CHAPTER, ln.text) or _match_any(P_ARTICLE, ln.text) or _match_any(P_SECTION, ln.text)
         or P_POINT.match(ln.text) or _annex_header_at(lines, i))), n)
     body_from = op_idx + 1 if op_idx is not None and op_idx <= first_struct + 2 else first_struct
+    if op_idx is not None and op_idx > first_struct + 2 and P_COURT.search(text[start:min(end, start + 3000)]):
+        # a normative resolution of the Constitutional or Supreme Court: its numbered reasoning
+        # comes before «ҚАУЛЫ ЕТЕДІ:» / «ПОСТАНОВЛЯЕТ:» and is the preamble, not the operative part
+        body_from = op_idx + 1
     nonblank_before = sum(1 for ln in lines[:body_from] if ln.text)
     if op_idx is None and nonblank_before > 12:
         # no operative word and no structure near the top: not an act's preamble,
@@ -262,9 +341,19 @@ def parse_act(text: str, start: int = 0, end: int | None = None, lang: str | Non
                 annex.title = lines[j].text
                 annex.children.append(b.node("heading", lines[j]))
                 j += 1
+            number, name = annex_citation(" ".join(x.text for x in hdr_lines), annex.title, lang)
+            if number and not any(c.kind == "annex" and c.number == number for c in act.children):
+                annex.number = number
+            annex.cite = name
             act.children.append(annex)
             stack = [annex]
             i = j
+            continue
+        if P_ROW.search(t):
+            i = _table(b, lines, i, stack[-1])
+            continue
+        if P_STAMP.match(t):
+            i = _stamp(b, lines, i, stack[-1])
             continue
         if P_NOTE.match(t):
             attach(b.node("note", ln), None)
@@ -319,8 +408,74 @@ def parse_act(text: str, start: int = 0, end: int | None = None, lang: str | Non
     return act
 
 
+def _cells(line: _Line) -> list[tuple[int, int]]:
+    """Spans of the non-empty cells of a table-row line («a | b | c», «| a |»)."""
+    out = []
+    pos = line.start
+    for part in re.split(r"(\s*\|\s*)", line.text):
+        if part and not re.fullmatch(r"\s*\|\s*", part):
+            lead = len(part) - len(part.lstrip())
+            body = part.strip()
+            if body:
+                out.append((pos + lead, pos + lead + len(body)))
+        pos += len(part)
+    return out
+
+
+def _table(b: _Builder, lines: list[_Line], i: int, parent: Node) -> int:
+    """Read consecutive table-row lines from ``i`` into a ``table`` node under ``parent``;
+    return the index after the table. Rows are numbered as the act numbers them when
+    their first cell is a number («8.»), else in order; every non-empty cell is a node."""
+    n_tables = sum(1 for c in parent.children if c.kind == "table") + 1
+    table = Node("table", str(n_tables), lines[i].start, lines[i].end, lines[i].start, lines[i].start, lang=b.lang)
+    parent.children.append(table)
+    j = i
+    k = 0
+    while j < len(lines):
+        ln = lines[j]
+        if not ln.text:
+            j += 1
+            continue
+        if not P_ROW.search(ln.text):
+            break
+        k += 1
+        spans = _cells(ln)
+        first = b.text[spans[0][0]:spans[0][1]] if spans else ""
+        m = re.fullmatch(r"(\d{1,3}(?:[.-]\d+)*)\.?", first)
+        row = Node("row", m.group(1) if m else str(k), ln.start, ln.end, ln.start, ln.start, lang=b.lang)
+        for c, (a, z) in enumerate(spans, 1):
+            row.children.append(Node("cell", str(c), a, z, a, z, lang=b.lang))
+        table.children.append(row)
+        j += 1
+    return j
+
+
+def _stamp(b: _Builder, lines: list[_Line], i: int, parent: Node) -> int:
+    """An approval stamp («СОГЛАСОВАН», «КЕЛІСІЛДІ», «УТВЕРЖДАЮ») and the short lines that
+    complete it (the body, the position, the name, the date): one ``stamp`` node."""
+    stamp = Node("stamp", None, lines[i].start, lines[i].end, lines[i].start, lines[i].end, lang=b.lang)
+    parent.children.append(stamp)
+    j = i + 1
+    taken = 0
+    while j < len(lines) and taken < 8:
+        x = lines[j].text
+        if not x:
+            j += 1
+            continue
+        if (len(x) > 250 or P_POINT.match(x) or P_SUBPOINT.match(x) or _match_any(P_CHAPTER, x)
+                or _match_any(P_ARTICLE, x) or _annex_header_at(lines, j) or P_STAMP.match(x) or P_ROW.search(x)
+                or P_OPERATIVE.search(x) or (x.endswith(".") and len(x.split()) > 12)):
+            break
+        stamp.children.append(Node("stamp", None, lines[j].start, lines[j].end, lines[j].start, lines[j].end,
+                                   lang=b.lang))
+        taken += 1
+        j += 1
+    return j
+
+
 def _is_annex_title(t: str) -> bool:
-    return (len(t) < 400 and not P_POINT.match(t) and not P_SUBPOINT.match(t)
+    return (len(t) < 400 and not P_POINT.match(t) and not P_SUBPOINT.match(t) and not P_ROW.search(t)
+            and not P_STAMP.match(t)
             and not _match_any(P_CHAPTER, t) and not _match_any(P_ARTICLE, t) and not P_NOTE.match(t))
 
 
@@ -337,13 +492,21 @@ def _annex_header_at(lines: list[_Line], i: int) -> int:
     if P_ANNEX_START.match(t) and not t.endswith((".", ";")) or (P_ANNEX_START.match(t) and len(t) < 40):
         j = i
         seen_done = False
-        while j < len(lines) and j - i < 10:
+        while j < len(lines) and j - i < 14:
             x = lines[j].text
             if not x:
+                # a blank line between the header's own lines (DOCX paragraphs, adilet exports)
+                k = j + 1
+                while k < len(lines) and not lines[k].text and k - j < 3:
+                    k += 1
+                if k < len(lines) and ((not seen_done and len(lines[k].text) < 160
+                                        and P_HEADER_CONT.match(lines[k].text)) or P_HEADER_NO.match(lines[k].text)):
+                    j = k
+                    continue
                 break
             if j > i and (len(x) > 160 or P_POINT.match(x) or _match_any(P_CHAPTER, x)):
                 break
-            if seen_done and j > i:
+            if seen_done and j > i and not P_HEADER_NO.match(x):
                 break
             seen_done = bool(P_ANNEX_DONE.search(x)) and j > i or bool(re.search(r"№\s*\S+", x))
             j += 1
@@ -376,19 +539,73 @@ def _close_spans(node: Node) -> None:
         node.end = node.start
 
 
+def _short(t: str, limit: int = 60) -> str:
+    t = " ".join(t.split()).strip(" :;.")
+    if len(t) <= limit:
+        return t
+    cut = t[:limit].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def _column_names(act: Node, text: str) -> dict[int, str]:
+    """Name of each table cell's column: the row's label cell (a standard's «Основания для
+    отказа …» beside its value) or the table's header row."""
+    names: dict[int, str] = {}
+    for table in (n for n in act.walk() if n.kind == "table"):
+        rows = table.children
+        header = None
+        if len(rows) >= 3 and rows[0].children and all(
+                len(text[c.text_start:c.text_end]) < 120 and not re.search(r"\d{3}", text[c.text_start:c.text_end])
+                for c in rows[0].children) and len(rows[0].children) >= 2:
+            header = [text[c.text_start:c.text_end] for c in rows[0].children]
+        for r in rows:
+            cells = r.children
+            for idx, c in enumerate(cells):
+                label = None
+                if idx > 0 and idx == len(cells) - 1:
+                    prev = text[cells[idx - 1].text_start:cells[idx - 1].text_end]
+                    if re.search(r"[^\W\d_]{3}", prev) and len(prev) <= 200:
+                        label = prev
+                if label is None and header and r is not rows[0] and len(cells) == len(header):
+                    label = header[idx]
+                if label:
+                    names[id(c)] = _short(label)
+    return names
+
+
 def _assign_locators(act: Node, text: str) -> None:
     lang = act.lang or "ru"
+    column_names = _column_names(act, text)
+    parents = {id(c): n for n in act.walk() for c in n.children}
+
+    def parent_children(node: Node) -> list[Node]:
+        par = parents.get(id(node))
+        return par.children if par else []
 
     def rec(node: Node, path: dict[str, str], annex_count: int):
         p = dict(path)
         k = node.kind
         if k == "annex":
             p = {"annex": node.number}
+            if getattr(node, "cite", None):
+                p["annex_name"] = node.cite
         elif k in ("section", "chapter", "paragraph", "article", "point", "subpoint", "item", "part", "text"):
             if k in ("point",):
                 for d in ("subpoint", "item", "part", "text"):
                     p.pop(d, None)
             p[k] = node.number or ""
+        elif k == "table":
+            for d in ("subpoint", "item", "part", "text"):
+                p.pop(d, None)
+            if sum(1 for c in parent_children(node) if c.kind == "table") > 1:
+                p["table"] = node.number or ""
+        elif k == "row":
+            p["row"] = node.number or ""
+        elif k == "cell":
+            p["cell"] = node.number or ""
+            name = column_names.get(id(node))
+            if name:
+                p["cell_name"] = name
         node.path = {key: v for key, v in p.items() if v}
         node.locator = render_locator(node.path, lang)
         if k == "quote":
@@ -410,8 +627,9 @@ def _assign_locators(act: Node, text: str) -> None:
         rec(c, {}, 0)
 
 
-def parse(text: str) -> Node:
-    """Parse a whole normalized document into a ``document`` node with one ``act`` per language version."""
+def parse(text: str, units: bool = True) -> Node:
+    """Parse a whole normalized document into a ``document`` node with one ``act`` per language
+    version; ``units=False`` leaves the normative-unit decision out (``node.unit`` stays None)."""
     doc = Node("document", None, 0, len(text), 0, 0)
     segs = [s for s in detect_segments(text, min_chars=3000)]
     if len(segs) <= 1:
@@ -427,6 +645,8 @@ def parse(text: str) -> Node:
         _resolve_targets(act, text)
         _assign_locators(act, text)
         doc.children.append(act)
+    if units:
+        classify_units(doc, text)
     langs = {c.lang for c in doc.children}
     doc.lang = langs.pop() if len(langs) == 1 else "mixed"
     return doc
@@ -453,19 +673,23 @@ def _resolve_targets(act: Node, text: str) -> None:
 
 
 def norms(doc: Node, text: str) -> list[Norm]:
-    """The units that can carry factors, in document order: own texts of points, subpoints,
-    parts, free text and quoted new wording, outside preambles, headings, notes and signatures."""
+    """The normative units, in document order: the nodes the unit classifier marked ``norm``
+    (points, subpoints, parts, free text, quoted new wording, table cells that state a rule,
+    notes that state one), outside preambles. A table cell's context is its column's name."""
     out: list[Norm] = []
 
     def rec(node: Node, lang: str, skip: bool, lead: str | None):
         if node.kind == "preamble":
             return
         own = text[node.text_start:node.text_end]
-        if (node.kind in NORM_KINDS or _is_norm_article(node)) and not skip and node.text_end > node.text_start:
+        if node.unit == "norm" and not skip and node.text_end > node.text_start:
+            ctx = lead if node.kind in ("subpoint", "item", "quote") else None
+            if node.kind == "cell":
+                ctx = node.path.get("cell_name")
             out.append(Norm(id=f"n{len(out) + 1}", kind=node.kind, locator=node.locator, path=node.path,
                             start=node.text_start, end=node.text_end, text=own,
                             lang=detect(own, default=lang) if lang == "mixed" else lang,
-                            target=node.target, context=lead if node.kind in ("subpoint", "item", "quote") else None))
+                            target=node.target, context=ctx))
         child_lead = own if node.kind in ("point", "subpoint", "article", "quote") and own.rstrip().endswith(":") else lead
         if node.kind in ("annex", "chapter", "section", "paragraph", "operative"):
             child_lead = None
@@ -478,13 +702,6 @@ def norms(doc: Node, text: str) -> list[Norm]:
     for act in doc.children:
         rec(act, act.lang or "ru", False, None)
     return out
-
-
-def _is_norm_article(node: Node) -> bool:
-    """An article line that is itself a rule, not a heading: «Статья 1. Внести в Закон ...
-    следующие изменения:», «2-бап. Осы Заң ... қолданысқа енгізіледі.»"""
-    t = (node.title or "").strip()
-    return node.kind == "article" and t.endswith((".", ":", ";")) and len(t.split()) > 6
 
 
 def own_text_spans(doc: Node) -> list[tuple[int, int]]:

@@ -1,0 +1,259 @@
+"""Normative units: which nodes of an act state a rule, and which are what an act also holds.
+
+Every node whose own text a reader sees (points, subpoints, parts, free text, table cells,
+notes, headings, stamps, signatures) gets ``node.unit``: ``"norm"`` for a normative unit, or
+the kind of non-normative text it is (:data:`lexpert.records.UNIT_TYPES`): the act's
+``title``, a ``heading``, a ``toc`` line, a table's ``figures``, an approval ``stamp``, a
+``signature`` block, a blank ``form`` or form field, a publisher's ``editorial`` note, a
+``footnote`` (abbreviations, asterisks), a ``repealed`` list, a ``list`` of names or
+addresses, an ``empty`` unit (a bare «34.»).
+
+Two layers, as the forms allow:
+
+1. rules where the form is certain (the node's kind, an annex that is a blank form, an
+   editorial note's opening words, a row of figures, a line of underscores, the line above
+   a signature);
+2. for the rest, a small learned classifier (:mod:`lexpert.structure.unitmodel`, trained by
+   ``lexpert units train`` on real acts labelled by two annotators) when it is shipped,
+   else the conservative heuristic :func:`heuristic_unit`.
+
+Detectors, findings, KPI counts and the similarity engine see ``norm`` units only; the rest
+stays in the structure for reading.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from ..records import Node
+
+_LETTER = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"\d")
+EDITORIAL = re.compile(
+    r"^(?:Ескерту|Ескертпе|Сноска|ЗҚАИ-ның\s+ескертпесі|ҚР\s*ЗАИ-ның\s+ескертпесі|"
+    r"Примечание\s+(?:ИЗПИ|РЦПИ)|Примечание\s+РЦПИ)\b", re.I)
+EDITORIAL_BODY = re.compile(
+    r"(?:өзгеріс|толықтыру|енгізілді|алып\s+тасталды|күші\s+жойыл|редакцияда|внесен|изменени|дополнени|"
+    r"исключен|утратил|редакци|ЗҚАИ|ИЗПИ|РЦПИ|қолданысқа\s+енгізіледі\)|вводится\s+в\s+действие\))", re.I)
+FORM_LINE = re.compile(r"_{4,}|\.{8,}|…{3,}")
+FORM_FIELD = re.compile(
+    r"^\(\s*(?:подпись|қолы|Ф\.?\s?И\.?\s?О|ФИО|фамилия|тегі|аты|дата|күні|мөр|печат|"
+    r"должность|лауазым|наименование|атауы)\b.{0,160}\)$|^(?:М\.\s?П\.?|М\.\s?О\.?|мөр\s+орны|место\s+печати)\b",
+    re.I)
+FORM_TITLE = re.compile(r"^(?:Форма|ФОРМА|Нысан|НЫСАН)\b.{0,60}$|\b(?:нысаны|форма)$")
+REPEALED_TITLE = re.compile(
+    r"утративш\w+\s+силу|утрачивающ\w+\s+силу|признан\w*\s+утратившим|күші\s+жойыл\w*|күшін\s+жой\w*", re.I)
+FOOTNOTE = re.compile(r"^(?:\*{1,3}|¹|²|³|\(\*\))\s*\S|^(?:Расшифровка\s+аббревиатур|Аббревиатуралард\w+\s+толық|"
+                      r"Примечание:\s*\*|Ескертпе:\s*\*|Аббревиатуралардың)", re.I)
+TOC = re.compile(r"\.{5,}\s*\d+\s*$|…{2,}\s*\d+\s*$")
+POSITION = re.compile(
+    r"(?:Министр|Премьер|Аким|Әкім|Председател|Төраға|Секретар|Хатшы|Руководител|Басшы|Директор|"
+    r"Президент|сессиясының|мәслихатының|маслихата|Вице|Заместител|орынбасары|Глава|Бастығы|Начальник)",
+    re.I)
+_END = tuple(".;:!?")
+FIGURE_SWAP = re.compile(      # an amendment that only replaces amounts: «"3 768 343" сандары "2 279 204" сандарымен ауыстырылсын»
+    r"^[^«\"]{0,80}[«\"][\d\s,.\-]+[»\"]\s+сандары\s+[«\"][\d\s,.\-]+[»\"]\s+сандарымен|"
+    r"^[^«\"]{0,80}цифр\w*\s+[«\"][\d\s,.\-]+[»\"]\s+заменить\s+цифрами\s+[«\"][\d\s,.\-]+[»\"]", re.I)
+BUDGET = re.compile(r"(?:мың|млн\.?|млрд\.?|тыс\.|миллион\w*)\s+(?:теңге|тенге)", re.I)
+
+
+def letters(t: str) -> int:
+    return len(_LETTER.findall(t))
+
+
+def digit_share(t: str) -> float:
+    n = len(_DIGIT.findall(t))
+    return n / max(1, n + letters(t))
+
+
+def _annex_is_form(annex: Node, text: str) -> bool:
+    heads = [text[c.text_start:c.text_end] for c in annex.children if c.kind == "heading"]
+    if annex.title:
+        heads.append(annex.title)
+    return any(FORM_TITLE.search(h.strip()) for h in heads)
+
+
+def _annex_is_repealed(annex: Node) -> bool:
+    return bool(annex.title and REPEALED_TITLE.search(annex.title))
+
+
+def _sentence_like(t: str) -> bool:
+    """A cell that reads as a sentence of a rule, not a name: ends as a sentence and has words."""
+    n = len(t.split())
+    return n >= 8 and t.rstrip().endswith((".", ";", ":"))
+
+
+BUDGET_CODE = re.compile(r"0\d{1,3}|\d{3}(?:\.\d{3}){0,2}")    # budget classification: «008», «467», «123.013.000»
+AMOUNT = re.compile(r"-?\d[\d\s]*[,.]\d+|-?\d{4,}|\d{1,3}(?:\s\d{3})+")
+
+
+def _table_is_figures(table: Node, text: str) -> bool:
+    """A table of figures: a budget (codes, names of programmes and administrators, amounts),
+    statistics. Amounts or budget codes in many cells and almost no cell that reads as a
+    sentence; a table whose only numbers are its row numbers («1.», «2.») is not one."""
+    cells = [text[c.text_start:c.text_end] for r in table.children for c in r.children]
+    if not cells:
+        return True
+    numeric = sum(1 for c in cells if digit_share(c) > 0.5 or letters(c) < 2)
+    amounts = sum(1 for c in cells if AMOUNT.fullmatch(c.strip()) or BUDGET_CODE.fullmatch(c.strip()))
+    sentences = sum(1 for c in cells if _sentence_like(c))
+    return (numeric / len(cells) > 0.35 and amounts / len(cells) >= 0.12
+            and sentences / len(cells) < 0.1)
+
+
+_ROWNUM = re.compile(r"\d{1,3}(?:[.-]\d+)*\.?")
+
+
+def _is_standard(table: Node, text: str) -> bool:
+    """A service standard's layout: numbered rows of three cells — number, what is set, its value."""
+    rows = table.children
+    if len(rows) < 4:
+        return False
+    std = sum(1 for r in rows if len(r.children) == 3
+              and _ROWNUM.fullmatch(text[r.children[0].text_start:r.children[0].text_end].strip()))
+    return std / len(rows) >= 0.6
+
+
+def rule_unit(node: Node, t: str, ctx: dict) -> str | None:
+    """The unit type where the form says it for certain, else None."""
+    k = node.kind
+    if k == "stamp":
+        return "stamp"
+    if k == "signature":
+        return "signature"
+    if k == "heading":
+        return "title" if ctx.get("preamble") else "heading"
+    if k in ("chapter", "section", "paragraph"):
+        return "heading"
+    if ctx.get("preamble"):
+        return "preamble"
+    if letters(t) < 3:
+        return "empty"
+    if EDITORIAL.match(t) and (k == "note" or EDITORIAL_BODY.search(t)):
+        return "editorial"
+    if ctx.get("form_annex"):
+        return "form"
+    if FORM_LINE.search(t) and letters(FORM_LINE.sub("", t)) < 40:
+        return "form"
+    if FORM_FIELD.match(t) and len(t) < 200:
+        return "form"
+    if TOC.search(t):
+        return "toc"
+    if FOOTNOTE.match(t):
+        return "footnote"
+    if ctx.get("repealed_annex") and k in ("point", "subpoint", "item", "part", "text"):
+        return "repealed"
+    if (BUDGET.search(t) and digit_share(t) > 0.2) or FIGURE_SWAP.search(t):
+        return "figures"
+    if k == "cell" and ctx.get("standard_table") and ctx.get("row_cells") == 3:
+        if node.number == "2":
+            return "heading"             # «Основания для отказа …»: the name of what the row sets
+        if node.number == "3":
+            return "norm"                # its value: the term, the fee, the documents, the grounds
+    if k == "cell":
+        if ctx.get("figures_table") and not _sentence_like(t):
+            return "figures"
+        if digit_share(t) > 0.5:
+            return "figures"
+    if k == "article" and not _article_states_rule(node):
+        return "heading"
+    nxt = ctx.get("next") or ""
+    if (t.endswith(":") and k in ("point", "subpoint", "part", "text", "quote", "article")
+            and re.match(r"[«\"]?(?:\d{1,3}|[а-яәa-z])\)\s", nxt) and not FIGURE_SWAP.search(nxt)
+            and not (BUDGET.search(nxt) and digit_share(nxt) > 0.2)):
+        return "norm"                    # the lead-in of a list of subpoints: «Тұтынушы:», «… мыналар:»
+    if ctx.get("before_signature") and len(t) < 160 and not t.endswith(_END) and POSITION.search(t):
+        return "signature"
+    return None
+
+
+def _article_states_rule(node: Node) -> bool:
+    title = (node.title or "").strip()
+    return title.endswith((".", ":", ";")) and len(title.split()) > 6
+
+
+def heuristic_unit(node: Node, t: str, ctx: dict) -> str:
+    """The fallback where no rule decides and no learned model is shipped."""
+    words = len(t.split())
+    if node.kind == "cell":
+        if ctx.get("header_row") or (ctx.get("row_cells", 0) >= 2 and not ctx.get("last_cell") and words < 25):
+            return "heading"             # a column's or a row's name
+        if ctx.get("last_cell") and ctx.get("row_cells", 0) >= 2:
+            return "norm"                # a value beside its name: what a standard sets
+        return "norm" if words >= 4 else "list"
+    if node.kind in ("text", "part", "note") and words <= 12 and not t.endswith(_END) and not t.startswith(("«", '"')):
+        return "heading"
+    return "norm"
+
+
+def contexts(act: Node, text: str) -> list[tuple[Node, str, dict]]:
+    """Every candidate node of ``act`` with its own text and the context the rules and the
+    model read: the annex kind, the table, the neighbouring lines."""
+    from ..records import CANDIDATE_KINDS
+
+    out: list[tuple[Node, str, dict]] = []
+
+    def rec(node: Node, ctx: dict):
+        k = node.kind
+        c = dict(ctx)
+        if k == "preamble":
+            c["preamble"] = True
+        elif k == "annex":
+            c = {"annex": True, "form_annex": _annex_is_form(node, text),
+                 "repealed_annex": _annex_is_repealed(node)}
+        elif k == "table":
+            c["table"] = True
+            c["figures_table"] = _table_is_figures(node, text)
+            c["table_rows"] = len(node.children)
+            widths = Counter(len(r.children) for r in node.children)
+            c["table_width"] = max(widths, key=lambda w: (widths[w], w)) if widths else 0
+            c["standard_table"] = _is_standard(node, text)
+        elif k == "row":
+            c["header_row"] = node is ctx.get("_first_row")
+            c["row_cells"] = len(node.children)
+        if k == "table" and node.children:
+            c["_first_row"] = node.children[0]
+        if k == "cell":
+            # the value column: the last cell of the row, where the row is as wide as the table's
+            # rows mostly are (a standard's row «8. | Құжаттар тізбесі» whose value runs on below
+            # has only its number and its label)
+            c["last_cell"] = node.number == str(max(ctx.get("row_cells") or 0, ctx.get("table_width") or 0))
+        if k in CANDIDATE_KINDS and node.text_end > node.text_start:
+            out.append((node, text[node.text_start:node.text_end], c))
+        for ch in node.children:
+            rec(ch, c)
+
+    rec(act, {})
+    # neighbours in reading order
+    for idx, (node, t, c) in enumerate(out):
+        nxt = out[idx + 1][0] if idx + 1 < len(out) else None
+        c["before_signature"] = bool(nxt is not None and nxt.kind == "signature")
+        c["prev"] = out[idx - 1][1] if idx else ""
+        c["next"] = out[idx + 1][1] if nxt is not None else ""
+        c["position"] = idx / max(1, len(out) - 1)
+    return out
+
+
+def classify_units(doc: Node, text: str, model=None) -> None:
+    """Set ``unit`` on every candidate node of ``doc`` (see the module docstring)."""
+    if model is None:
+        from .unitmodel import default_unit_model
+
+        model = default_unit_model()
+    for act in doc.children:
+        items = contexts(act, text)
+        pending = []
+        for node, t, ctx in items:
+            u = rule_unit(node, t, ctx)
+            if u is None:
+                pending.append((node, t, ctx))
+            else:
+                node.unit = u
+        if not pending:
+            continue
+        if model is not None:
+            for (node, t, ctx), u in zip(pending, model.predict_units(pending)):
+                node.unit = u
+        else:
+            for node, t, ctx in pending:
+                node.unit = heuristic_unit(node, t, ctx)

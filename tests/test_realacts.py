@@ -1,0 +1,164 @@
+"""Real acts read as an expert reads them (issue 12): normative units, tables, stamps, forms,
+citation style, parallel consistency, coverage warnings. The acts are read at run time from
+``../shared/realacts`` (``LEXPERT_REALACTS``); nothing of their text is in the repository."""
+import json
+
+import pytest
+
+from lexpert import realacts
+from lexpert.analysis import analyze, analyze_text
+from lexpert.ingest.markdown import markdown_to_text
+from lexpert.normalize import normalize
+from lexpert.structure import norms, parse
+
+RU_SERVICE = "kzl-ru-minjust_order_2020-06-19_144367"      # order approving state-service Rules, standard table, forms
+KK_SERVICE = "kzl-kk-minjust_order_2020-06-19_144367"
+KK_BUDGET = "lre-00415"                                      # maslikhat budget decision: stamp, budget tables
+
+
+def _units(act_id):
+    text = realacts.act_text(act_id)
+    doc = parse(text)
+    return text, doc, [n for n in doc.walk() if n.unit]
+
+
+def test_heldout_acts_are_never_listed():
+    acts = realacts.acts()
+    assert len(acts) > 2900
+    assert not any(a.file.startswith("heldout") for a in acts.values())
+    held = [json.loads(x)["id"] for x in open(realacts.root() / "manifest.jsonl", encoding="utf-8")
+            if json.loads(x).get("split") == "heldout"]
+    with pytest.raises(realacts.RealActsUnavailable):
+        realacts.get(held[0])
+
+
+def test_service_rules_standard_table_stamp_and_forms():
+    text, doc, units = _units(RU_SERVICE)
+    by_text = {text[n.text_start:n.text_end]: n for n in units}
+    # the approval stamp and its body are a stamp, never a norm
+    assert by_text["«СОГЛАСОВАН»"].unit == "stamp"
+    assert by_text["М. Бекетаев"].unit == "signature"
+    # the standard's value cells are normative units, cited by row and column name
+    cells = [n for n in units if n.kind == "cell" and n.unit == "norm"]
+    refusal = [n for n in cells if "строка 9" in n.locator]
+    assert refusal and refusal[0].locator.startswith("приложение 1 к Правилам, строка 9, графа «Основания для отказа")
+    # row labels and row numbers are not
+    assert all(n.unit != "norm" for n in units if n.kind == "cell" and text[n.text_start:n.text_end] in ("8.", "9."))
+    # everything in an annex that is a blank form is `form`
+    form_annexes = [a for a in doc.children[0].children if a.kind == "annex" and a.cite == "приложение 2 к Правилам"]
+    assert form_annexes
+    assert {n.unit for n in form_annexes[0].walk() if n.unit and n.kind != "heading"} <= {"form", "empty"}
+    # the Rules' own points are cited as the act cites them
+    ns = norms(doc, text)
+    assert any(n.locator == "Правила, глава 2, пункт 3" for n in ns)
+    assert not any(n.text.startswith(("«СОГЛАСОВАН", "Министр юстиции")) for n in ns)
+
+
+def test_kazakh_budget_decision_has_no_findings_on_tables_or_stamps():
+    rep = analyze(realacts.get(KK_BUDGET).path)
+    text = rep.text
+    cells = [n for n in rep.structure.walk() if n.kind == "cell"]
+    assert len(cells) > 300
+    assert all(n.unit != "norm" for n in cells)                  # budget rows are figures, codes, names
+    stamps = [n for n in rep.structure.walk() if n.kind == "stamp"]
+    assert stamps and text[stamps[0].text_start:stamps[0].text_end].startswith("КЕЛІСІЛДІ")
+    norm_ids = {n.id for n in rep.norms}
+    assert all(f.norm_id in norm_ids for f in rep.findings)
+    assert not any("|" in n.text for n in rep.norms)
+    assert len(rep.findings) <= 3
+
+
+def test_run_together_points_are_split():
+    text = realacts.act_text(KK_BUDGET)
+    doc = parse(text)
+    op = next(c for a in doc.children for c in a.children if c.kind == "operative")
+    assert [p.number for p in op.children if p.kind == "point"][:2] == ["1", "2"]
+
+
+def test_parallel_russian_and_kazakh_acts_give_the_same_points():
+    from lexpert.realeval import parallel_alignment
+
+    res = parallel_alignment()
+    assert res["pairs"] >= 19
+    assert res["share"] >= 0.95, res
+
+
+def test_markdown_tables_stamps_forms_and_escaped_numbers():
+    md = """# Об утверждении Правил
+
+ПРИКАЗЫВАЮ:
+
+1\\. Утвердить Правила.
+
+> *«СОГЛАСОВАН»*  
+> *Министерство финансов*
+
+<table>
+<tr><td colspan="2">Стандарт</td></tr>
+<tr><td>1.</td><td>Срок</td><td rowspan="2">пять рабочих
+дней</td></tr>
+<tr><td>2.</td><td>Плата</td></tr>
+</table>
+
+```
+Заявитель ______________ (подпись)
+```
+"""
+    text = normalize(markdown_to_text(md))
+    lines = text.split("\n")
+    assert "1. Утвердить Правила." in lines
+    assert "«СОГЛАСОВАН»" in lines and "Министерство финансов" in lines
+    assert "1. | Срок | пять рабочих дней" in lines                 # a cell's lines joined, one row a line
+    assert "2. | Плата" in lines                                    # a rowspan cell written once
+    assert "Заявитель ______________ (подпись)" in lines           # form blanks survive normalization
+    doc = parse(text)
+    assert [n.unit for n in doc.walk() if n.kind == "stamp"] == ["stamp", "stamp"]
+    assert [n.unit for n in doc.walk() if n.unit and "подпись" in text[n.text_start:n.text_end]] == ["form"]
+
+
+def test_labels_still_point_at_their_text_and_split_by_act():
+    from lexpert.training_units import labelled_items, load_labels
+
+    rows = load_labels()
+    assert len(rows) >= 1000
+    assert {r["lang"] for r in rows} == {"ru", "kk"}
+    assert not ({r["act"] for r in rows if r["split"] == "train"} & {r["act"] for r in rows if r["split"] == "test"})
+    items, kept = labelled_items(rows[:200])          # raises if a span no longer holds its labelled text
+    assert len(kept) == 200
+
+
+def test_unit_classifier_scores_reproduce_the_shipped_metrics():
+    from lexpert.structure.unitmodel import default_unit_model
+    from lexpert.training_units import MODEL_DIR, evaluate
+
+    metrics = json.loads((MODEL_DIR / "metrics.json").read_text("utf-8"))
+    res = evaluate(default_unit_model(), "test")
+    assert res["rules+model"]["all"] == metrics["test"]["rules+model"]["all"]
+    assert res["rules+model"]["all"]["norm_recall"] >= 0.95
+    assert res["rules+model"]["all"]["nonnorm_recall"] >= 0.9
+
+
+def test_a_document_in_english_is_reported_as_not_analysed(tmp_path):
+    rep = analyze_text(normalize("ORDER\n\n1. The authorized body may, if necessary, extend the term at its discretion.\n"))
+    assert rep.coverage.status == "none"
+    assert not rep.analysed and not rep.findings
+    d = rep.to_dict()
+    assert d["summary"]["coverage"]["reasons"][0]["code"] == "language_not_analysed"
+    assert any("not checked" in w for w in d["document"]["warnings"])
+
+
+def test_the_cli_never_says_no_factors_for_what_it_did_not_analyse(tmp_path):
+    from click.testing import CliRunner
+
+    from lexpert.cli import main
+
+    p = tmp_path / "en.txt"
+    p.write_text("ORDER\n\n1. The authorized body may, if necessary, extend the term.\n", encoding="utf-8")
+    out = CliRunner().invoke(main, ["analyze", str(p)]).output
+    assert "не выявлены" not in out and "не проанализирован" in out
+
+
+def test_a_form_only_document_has_no_normative_units():
+    rep = analyze_text(normalize("Форма\n\nЗаявление\n\n____________________\n\n(подпись)\n\n(Ф.И.О.)\n"))
+    assert rep.coverage.status == "none"
+    assert {r["code"] for r in rep.coverage.reasons} == {"no_normative_units"}
