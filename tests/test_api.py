@@ -183,3 +183,21 @@ def test_users_cli_reads_password_from_stdin(tmp_path):
         from lexpert.web.auth import authenticate
 
         assert authenticate(s, "aigul", "a-long-password").role == "expert"
+
+
+def test_review_page_says_what_was_not_analysed_and_marks_non_norms(client):
+    client.post("/login", data={"username": "expert", "password": "expert-password"}, follow_redirects=False)
+    csrf = client.get("/csrf").json()["csrf"]
+    en = b"ORDER\n\n1. The authorized body may, if necessary, extend the term at its discretion.\n"
+    r = client.post("/api/drafts", files={"file": ("order.txt", en)}, headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 201
+    assert r.json()["analysis"]["summary"]["coverage"]["status"] == "none"
+    page = client.get(f"/drafts/{r.json()['draft_id']}").text
+    assert "Документ не проанализирован" in page and "Факторы не выявлены" not in page
+    kk = client.get(f"/drafts/{r.json()['draft_id']}?lang=kk").text
+    assert "Құжат талданған жоқ" in kk and "Факторлар анықталған жоқ" not in kk
+    # a stamp and a signature are shown for reading, marked as what they are
+    stamped = SMALL_DRAFT + "\n\n«СОГЛАСОВАН»\n\nМинистерство финансов Республики Казахстан\n"
+    r = client.post("/api/drafts", files={"file": ("d.txt", stamped.encode())}, headers={"X-CSRF-Token": csrf})
+    page = client.get(f"/drafts/{r.json()['draft_id']}?lang=ru").text
+    assert 'data-unit="stamp"' in page and "гриф согласования" in page

@@ -341,14 +341,15 @@ def create_app(db_url: str | None = None) -> FastAPI:
         tax = load_taxonomy()
         lang = ui_lang(request)
         doc_lang = "kk" if d.lang == "kk" else "ru"
-        segments = _segments(v.text, v.findings)
+        segments = _segments(v.text, v.findings, _unit_spans((v.report or {}).get("structure")))
         return page(request, "review.html", p, draft=draft_summary(d), segments=segments,
                     findings=[{**finding_out(f), "name": tax[f.code].name(doc_lang),
                                "family_name": tax.family_name(f.family, lang)} for f in v.findings],
                     recs=[rec_out(r) for r in d.recommendations], rec_kinds=REC_KINDS,
                     families=[(fam, tax.family_name(fam, lang)) for fam in ("discretion", "vague", "burden",
                                                                               "hidden_service", "gap")],
-                    statuses=DRAFT_STATUSES, reasons=NOT_ADOPTED_REASONS)
+                    statuses=DRAFT_STATUSES, reasons=NOT_ADOPTED_REASONS,
+                    coverage=((v.report or {}).get("summary") or {}).get("coverage"))
 
     @app.get("/kpi", response_class=HTMLResponse, include_in_schema=False)
     def kpi_page(request: Request, s: Annotated[Session, Depends(db)]):
@@ -393,8 +394,24 @@ def create_app(db_url: str | None = None) -> FastAPI:
     return app
 
 
-def _segments(text: str, findings: list[Finding]) -> list[dict[str, Any]]:
-    """The act's text as paragraphs, each split into plain and highlighted runs by finding evidence."""
+def _unit_spans(structure: dict[str, Any] | None) -> list[tuple[int, int, str]]:
+    """(start, end, unit) of every node of the stored report's structure that has own text."""
+    out: list[tuple[int, int, str]] = []
+    stack = [structure] if structure else []
+    while stack:
+        n = stack.pop()
+        if n.get("unit"):
+            a, z = n["text_span"]
+            out.append((a, z, n["unit"]))
+        stack.extend(n.get("children") or [])
+    return sorted(out)
+
+
+def _segments(text: str, findings: list[Finding], units: list[tuple[int, int, str]] | None = None
+              ) -> list[dict[str, Any]]:
+    """The act's text as paragraphs, each split into plain and highlighted runs by finding evidence;
+    a paragraph none of whose units is normative (a stamp, a table of figures, a form) is marked
+    with its unit type, so the reader sees what the detectors did not read."""
     spans = sorted((f.evidence_start, f.evidence_end, f) for f in findings
                    if f.evidence_start is not None and f.evidence_end is not None)
     norms = {}
@@ -422,7 +439,9 @@ def _segments(text: str, findings: list[Finding]) -> list[dict[str, Any]]:
         fs = [f for (ns, ne), lst in norms.items() if ns < z and ne > a for f in lst]
         heading = not fs and (line.startswith(("Глава", "Раздел", "Статья", "Параграф")) or "-тарау" in line[:12]
                               or "-бап" in line[:10])
+        kinds = {u for ua, uz, u in (units or ()) if ua < z and uz > a}
+        nonnorm = sorted(kinds)[0] if kinds and "norm" not in kinds and not fs else None
         out.append({"runs": runs, "findings": sorted({f.id for f in fs}),
-                    "families": sorted({f.family for f in fs}), "heading": heading})
+                    "families": sorted({f.family for f in fs}), "heading": heading, "unit": nonnorm})
     return out
 
