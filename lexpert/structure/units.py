@@ -40,6 +40,9 @@ FORM_FIELD = re.compile(
     r"^\(\s*(?:подпись|қолы|Ф\.?\s?И\.?\s?О|ФИО|фамилия|тегі|аты|дата|күні|мөр|печат|"
     r"должность|лауазым|наименование|атауы)\b.{0,160}\)$|^(?:М\.\s?П\.?|М\.\s?О\.?|мөр\s+орны|место\s+печати)\b",
     re.I)
+FORM_HINT = re.compile(       # the instructions of a blank form to whoever fills it in
+    r"\((?:тиісті\s+тор\w*|нужное\s+(?:отметить|подчеркнуть)|қажеттісінің\s+астын\s+сызу\w*|"
+    r"заполняется\s+\w+|толтырылады)[^)]{0,80}\)\s*:?\s*$", re.I)
 FORM_TITLE = re.compile(r"^(?:Форма|ФОРМА|Нысан|НЫСАН)\b.{0,60}$|\b(?:нысаны|форма)$")
 REPEALED_TITLE = re.compile(
     r"утративш\w+\s+силу|утрачивающ\w+\s+силу|признан\w*\s+утратившим|күші\s+жойыл\w*|күшін\s+жой\w*", re.I)
@@ -136,6 +139,8 @@ def rule_unit(node: Node, t: str, ctx: dict) -> str | None:
     if FORM_LINE.search(t) and letters(FORM_LINE.sub("", t)) < 40:
         return "form"
     if FORM_FIELD.match(t) and len(t) < 200:
+        return "form"
+    if FORM_HINT.search(t) and len(t) < 200 and not t.endswith((".", ";")):
         return "form"
     if TOC.search(t):
         return "toc"
