@@ -43,7 +43,12 @@ FORM_FIELD = re.compile(
 FORM_HINT = re.compile(       # the instructions of a blank form to whoever fills it in
     r"\((?:тиісті\s+тор\w*|нужное\s+(?:отметить|подчеркнуть)|қажеттісінің\s+астын\s+сызу\w*|"
     r"заполняется\s+\w+|толтырылады)[^)]{0,80}\)\s*:?\s*$", re.I)
-FORM_TITLE = re.compile(r"^(?:Форма|ФОРМА|Нысан|НЫСАН)\b.{0,60}$|\b(?:нысаны|форма)$")
+FORM_TITLE = re.compile(r"^(?:Форма|ФОРМА|Нысан|НЫСАН)\b.{0,60}$|\b(?:нысаны|форма)$|^\d+\s*-\s*(?:нысан|НЫСАН)\b.{0,40}$|"
+                        r"^Форма\s*№?\s*\d+\S*$")
+FORM_BLANK_END = re.compile(r"_{4,}\s*[;.,)]?\s*$")   # a line ending in a blank to fill in
+FIRST_PERSON = re.compile(    # the applicant speaks: acts do not say «мен (біз)», «прошу», «подтверждаю»
+    r"\bмен\s*\(біз\)|\(біз\)\s|^Я,|\bЯ,\s|\bсұраймын\b|\bрастаймын\b|\bкелісім\s+беремін\b|\bкелісемін\b|"
+    r"\bобязуюсь\b|\bподтверждаю\b|\bдаю\s+согласие\b|\bпрошу\b|\bкепілдік\s+беремін\b", re.I)
 REPEALED_TITLE = re.compile(
     r"утративш\w+\s+силу|утрачивающ\w+\s+силу|признан\w*\s+утратившим|күші\s+жойыл\w*|күшін\s+жой\w*", re.I)
 FOOTNOTE = re.compile(r"^(?:\*{1,3}|¹|²|³|\(\*\))\s*\S|^(?:Расшифровка\s+аббревиатур|Аббревиатуралард\w+\s+толық|"
@@ -141,6 +146,10 @@ def rule_unit(node: Node, t: str, ctx: dict) -> str | None:
     if FORM_FIELD.match(t) and len(t) < 200:
         return "form"
     if FORM_HINT.search(t) and len(t) < 200 and not t.endswith((".", ";")):
+        return "form"
+    if FORM_BLANK_END.search(t) and len(t) < 300:
+        return "form"
+    if FIRST_PERSON.search(t):
         return "form"
     if TOC.search(t):
         return "toc"
