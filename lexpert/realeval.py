@@ -128,11 +128,11 @@ def findings_on_labelled_units(split: str = "test") -> dict[str, Any]:
 FLAGGED = Path(__file__).resolve().parent.parent / "corpora" / "realunits" / "finding_units.jsonl"
 
 
-def flagged_units_check(path: Path = FLAGGED, rounds: tuple[int, ...] = (6,)) -> dict[str, Any]:
+def flagged_units_check(path: Path = FLAGGED, rounds: tuple[int, ...] = (7,)) -> dict[str, Any]:
     """The flagged-unit round: units that carried findings on open acts never used to fit the
     unit classifier, labelled by two annotators. Re-runs ``analyze`` on those acts and counts
-    the findings that still fall on labelled units, split by what the annotators said. Round 6
-    (the default) was drawn from the shipped classifier (fitted on rounds 2-5) and is never
+    the findings that still fall on labelled units, split by what the annotators said. Round 7
+    (the default) was drawn from the shipped classifier (fitted on rounds 2-6) and is never
     trained on; an earlier round measured here is training data of the shipped model."""
     from .analysis import analyze
 

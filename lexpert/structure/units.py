@@ -122,6 +122,20 @@ def _is_standard(table: Node, text: str) -> bool:
     return std / len(rows) >= 0.6
 
 
+def _repeated_cells(table: Node, text: str) -> frozenset[int]:
+    """Start offsets of cells whose text recurs in 3 or more rows of the same column of a table of
+    6 or more rows: a category value («қаржыландыру талап етілмейді», «орындалған жұмыстар
+    актісі»), not a rule stated for its row."""
+    if len(table.children) < 6:
+        return frozenset()
+    seen: Counter = Counter()
+    for r in table.children:
+        for c in r.children:
+            seen[(c.number, " ".join(text[c.text_start:c.text_end].split()).lower())] += 1
+    return frozenset(c.text_start for r in table.children for c in r.children
+                     if seen[(c.number, " ".join(text[c.text_start:c.text_end].split()).lower())] >= 3)
+
+
 def rule_unit(node: Node, t: str, ctx: dict) -> str | None:
     """The unit type where the form says it for certain, else None."""
     k = node.kind
@@ -164,6 +178,8 @@ def rule_unit(node: Node, t: str, ctx: dict) -> str | None:
             return "heading"             # «Основания для отказа …»: the name of what the row sets
         if node.number == "3":
             return "norm"                # its value: the term, the fee, the documents, the grounds
+    if k == "cell" and node.text_start in ctx.get("repeated", ()) and not _sentence_like(t):
+        return "list"
     if k == "cell":
         if ctx.get("figures_table") and not _sentence_like(t):
             return "figures"
@@ -222,6 +238,7 @@ def contexts(act: Node, text: str) -> list[tuple[Node, str, dict]]:
             widths = Counter(len(r.children) for r in node.children)
             c["table_width"] = max(widths, key=lambda w: (widths[w], w)) if widths else 0
             c["standard_table"] = _is_standard(node, text)
+            c["repeated"] = _repeated_cells(node, text)
         elif k == "row":
             c["header_row"] = node is ctx.get("_first_row")
             c["row_cells"] = len(node.children)
