@@ -104,7 +104,7 @@ class Coverage:
                 "reasons": list(self.reasons)}
 
 
-def assess_coverage(text: str, tree: Node, units: list[Norm], title: str | None) -> Coverage:
+def assess_coverage(text: str, units: list[Norm], title: str | None) -> Coverage:
     """Which units can be analysed, and why the rest cannot (see :class:`Coverage`)."""
     reasons: list[dict[str, str]] = []
     analysed = [n for n in units if n.lang in ANALYSED_LANGS]
@@ -264,7 +264,7 @@ def analyze_text(text: str, *, raw: RawDocument | None = None, lang: str | None 
         for n in units:
             n.lang = lang
     title = next((a.title for a in tree.children if a.title), None)
-    coverage = assess_coverage(text, tree, units, title)
+    coverage = assess_coverage(text, units, title)
     checked = [n for n in units if n.lang in ANALYSED_LANGS]
     findings = detect_findings(checked, det, min_score=min_score)
     from . import services  # hidden state services: add, explain, or clear by the register

@@ -4,7 +4,6 @@ their text is stored. ``lexpert units measure`` prints these figures as JSON.
 """
 from __future__ import annotations
 
-import json
 import random
 import time
 from collections import Counter
@@ -51,6 +50,25 @@ def parallel_alignment() -> dict[str, Any]:
             "share": round(inter / union, 4) if union else None, "per_pair": per}
 
 
+def _labels_by_act(rows) -> dict[str, dict[tuple[int, int], str]]:
+    """Stand-off labels as {act id: {(start, end): label}}."""
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    for r in rows:
+        out.setdefault(r["act"], {})[tuple(r["span"])] = r["label"]
+    return out
+
+
+def _labelled_findings(rep, lab: dict[tuple[int, int], str]) -> list[tuple[Any, tuple[int, int], str]]:
+    """(finding, its norm's span, label) for each finding of ``rep`` whose norm is a labelled unit."""
+    spans = {n.id: (n.start, n.end) for n in rep.norms}
+    return [(f, spans[f.norm_id], lab[spans[f.norm_id]]) for f in rep.findings if spans[f.norm_id] in lab]
+
+
+def _share(on: Counter) -> float | None:
+    n = on["norm"] + on["non_norm"]
+    return round(on["non_norm"] / n, 4) if n else None
+
+
 def findings_per_act(n_kk: int = 120, seed: int = 7, label_path=None) -> dict[str, Any]:
     """``analyze`` over every open Russian/Kazakh act of ``law/`` and a seeded sample of the
     ``kk/`` acts: findings per act, units, time; and where units are labelled, the share of
@@ -62,9 +80,7 @@ def findings_per_act(n_kk: int = 120, seed: int = 7, label_path=None) -> dict[st
     law = sorted(a for a in acts if acts[a].file.startswith("law/"))
     kk = sorted(a for a in acts if acts[a].file.startswith("kk/"))
     sample = law + sorted(random.Random(seed).sample(kk, min(n_kk, len(kk))))
-    labels = {}
-    for r in load_labels(label_path or LABELS):
-        labels.setdefault(r["act"], {})[tuple(r["span"])] = r["label"]
+    labels = _labels_by_act(load_labels(label_path or LABELS))
     per_group: dict[str, list[int]] = {"law_ru": [], "law_kk": [], "kk": []}
     on_labelled = Counter()
     t0 = time.perf_counter()
@@ -74,13 +90,8 @@ def findings_per_act(n_kk: int = 120, seed: int = 7, label_path=None) -> dict[st
         grp = "kk" if a in kk else ("law_ru" if acts[a].lang == "ru" else "law_kk")
         per_group[grp].append(len(rep.findings))
         coverage[rep.coverage.status if rep.coverage else "complete"] += 1
-        lab = labels.get(a, {})
-        # a finding sits on a labelled unit when its norm's span is a labelled span
-        norms = {n.id: (n.start, n.end) for n in rep.norms}
-        for f in rep.findings:
-            g = lab.get(norms[f.norm_id])
-            if g is not None:
-                on_labelled["norm" if g == "norm" else "non_norm"] += 1
+        for _, _, g in _labelled_findings(rep, labels.get(a, {})):
+            on_labelled["norm" if g == "norm" else "non_norm"] += 1
     secs = time.perf_counter() - t0
     allf = [x for v in per_group.values() for x in v]
     out = {"acts": len(sample), "findings_per_act": round(sum(allf) / max(1, len(allf)), 3),
@@ -88,9 +99,8 @@ def findings_per_act(n_kk: int = 120, seed: int = 7, label_path=None) -> dict[st
                         for k, v in per_group.items()},
            "coverage": dict(coverage), "seconds": round(secs, 1),
            "findings_on_labelled_units": dict(on_labelled)}
-    lab_total = sum(on_labelled.values())
-    if lab_total:
-        out["share_on_labelled_non_normative"] = round(on_labelled["non_norm"] / lab_total, 4)
+    if _share(on_labelled) is not None:
+        out["share_on_labelled_non_normative"] = _share(on_labelled)
     return out
 
 
@@ -101,28 +111,20 @@ def findings_on_labelled_units(split: str = "test") -> dict[str, Any]:
     from .analysis import analyze
     from .training_units import load_labels
 
-    labels: dict[str, dict[tuple[int, int], str]] = {}
-    for r in load_labels():
-        if r["split"] == split:
-            labels.setdefault(r["act"], {})[tuple(r["span"])] = r["label"]
+    labels = _labels_by_act(r for r in load_labels() if r["split"] == split)
     on = Counter()
     findings = 0
     examples = []
     for act_id, lab in sorted(labels.items()):
         rep = analyze(realacts.get(act_id).path)
         findings += len(rep.findings)
-        spans = {n.id: (n.start, n.end) for n in rep.norms}
-        for f in rep.findings:
-            g = lab.get(spans[f.norm_id])
-            if g is None:
-                continue
+        for f, span, g in _labelled_findings(rep, lab):
             on["norm" if g == "norm" else "non_norm"] += 1
             if g != "norm":
-                examples.append({"act": act_id, "span": list(spans[f.norm_id]), "label": g, "code": f.code})
-    n = sum(on.values())
-    return {"split": split, "acts": len(labels), "findings": findings, "on_labelled_units": n,
+                examples.append({"act": act_id, "span": list(span), "label": g, "code": f.code})
+    return {"split": split, "acts": len(labels), "findings": findings, "on_labelled_units": sum(on.values()),
             "on_normative": on["norm"], "on_non_normative": on["non_norm"],
-            "share_on_non_normative": round(on["non_norm"] / n, 4) if n else None, "non_normative": examples}
+            "share_on_non_normative": _share(on), "non_normative": examples}
 
 
 FLAGGED = Path(__file__).resolve().parent.parent / "corpora" / "realunits" / "finding_units.jsonl"
@@ -135,24 +137,16 @@ def flagged_units_check(path: Path = FLAGGED, rounds: tuple[int, ...] = (7,)) ->
     (the default) was drawn from the shipped classifier (fitted on rounds 2-6) and is never
     trained on; an earlier round measured here is training data of the shipped model."""
     from .analysis import analyze
+    from .training_units import load_labels
 
-    rows = [r for r in (json.loads(x) for x in open(path, encoding="utf-8") if x.strip()) if r.get("round") in rounds]
-    by_act: dict[str, dict[tuple[int, int], str]] = {}
-    for r in rows:
-        by_act.setdefault(r["act"], {})[tuple(r["span"])] = r["label"]
+    rows = [r for r in load_labels(path) if r.get("round") in rounds]
     on = Counter()
     by_label = Counter()
-    for act_id, lab in sorted(by_act.items()):
-        rep = analyze(realacts.get(act_id).path)
-        spans = {n.id: (n.start, n.end) for n in rep.norms}
-        for f in rep.findings:
-            g = lab.get(spans[f.norm_id])
-            if g is not None:
-                on["norm" if g == "norm" else "non_norm"] += 1
-                by_label[g] += 1
-    n = sum(on.values())
-    labelled_non = sum(1 for r in rows if r["label"] != "norm")
-    return {"rounds": list(rounds), "labelled_units": len(rows), "labelled_non_normative": labelled_non,
-            "findings_on_labelled_units": n, "on_non_normative": on["non_norm"],
-            "share_on_non_normative": round(on["non_norm"] / n, 4) if n else None,
-            "by_label": dict(by_label)}
+    for act_id, lab in sorted(_labels_by_act(rows).items()):
+        for _, _, g in _labelled_findings(analyze(realacts.get(act_id).path), lab):
+            on["norm" if g == "norm" else "non_norm"] += 1
+            by_label[g] += 1
+    return {"rounds": list(rounds), "labelled_units": len(rows),
+            "labelled_non_normative": sum(1 for r in rows if r["label"] != "norm"),
+            "findings_on_labelled_units": sum(on.values()), "on_non_normative": on["non_norm"],
+            "share_on_non_normative": _share(on), "by_label": dict(by_label)}

@@ -85,10 +85,9 @@ def render(report: ActReport, console: Console | None = None) -> None:
         console.print(Text(w["not_analysed"], style="bold yellow"))
     elif cov and cov.status == "partial":
         console.print(Text(w["partial"].format(a=cov.analysed, u=cov.units), style="yellow"))
-    if not report.analysed:
-        pass
-    elif not report.findings:
-        console.print(w["none"] if not reason_codes else w["none_checked"])
+    if not report.findings:
+        if report.analysed:
+            console.print(w["none"] if not reason_codes else w["none_checked"])
     elif console.width < 140:
         _render_cards(report, console, w, lang)
     else:

@@ -19,7 +19,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from .records import UNIT_TYPES, Node
-from .structure.units import digit_share, letters
+from .structure.units import decide_units, digit_share, letters
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ROOT / "corpora" / "realunits" / "labels.jsonl"
@@ -252,21 +252,6 @@ def _binary_scores(gold: list[str], pred: list[str]) -> dict[str, float]:
             "tp": tp, "fp": fp, "fn": fn, "tn": tn}
 
 
-def system_predict(items: list[tuple[Node, str, dict]], model: UnitClassifier | None) -> list[str]:
-    """What the structure layer decides for these units: rules first, then the model (or the heuristic)."""
-    from .structure.units import heuristic_unit, rule_unit
-
-    out: list[str | None] = [rule_unit(n, t, c) for n, t, c in items]
-    pending = [i for i, u in enumerate(out) if u is None]
-    if model is not None:
-        for i, u in zip(pending, model.predict_units([items[i] for i in pending])):
-            out[i] = u
-    else:
-        for i in pending:
-            out[i] = heuristic_unit(*items[i])
-    return [u or "norm" for u in out]
-
-
 def evaluate(model: UnitClassifier | None, split: str = "test", path: Path = LABELS) -> dict[str, Any]:
     rows = [r for r in load_labels(path) if r["split"] == split]
     items, rows = labelled_items(rows)
@@ -275,7 +260,7 @@ def evaluate(model: UnitClassifier | None, split: str = "test", path: Path = LAB
     for name, m in (("rules+heuristic", None), ("rules+model", model)):
         if name == "rules+model" and m is None:
             continue
-        pred = system_predict(items, m)
+        pred = decide_units(items, m)
         res[name] = {"all": _binary_scores(gold, pred)}
         for lang in ("ru", "kk"):
             idx = [i for i, r in enumerate(rows) if r["lang"] == lang]
@@ -287,7 +272,7 @@ def authored_recall(model: UnitClassifier | None, splits: tuple[str, ...] = ("de
     """Share of the authored corpus's annotated norms (documents of ``splits``, never trained
     on) that the structure layer keeps as normative units."""
     items = [x for sp in splits for x in authored_norm_items(sp)]
-    pred = system_predict(items, model)
+    pred = decide_units(items, model)
     kept = sum(p == "norm" for p in pred)
     return {"units": len(items), "kept_as_norm": kept, "recall": round(kept / max(1, len(items)), 4),
             "lost_as": dict(Counter(p for p in pred if p != "norm"))}

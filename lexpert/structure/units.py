@@ -128,12 +128,10 @@ def _repeated_cells(table: Node, text: str) -> frozenset[int]:
     актісі»), not a rule stated for its row."""
     if len(table.children) < 6:
         return frozenset()
-    seen: Counter = Counter()
-    for r in table.children:
-        for c in r.children:
-            seen[(c.number, " ".join(text[c.text_start:c.text_end].split()).lower())] += 1
-    return frozenset(c.text_start for r in table.children for c in r.children
-                     if seen[(c.number, " ".join(text[c.text_start:c.text_end].split()).lower())] >= 3)
+    keyed = [(c.text_start, (c.number, " ".join(text[c.text_start:c.text_end].split()).lower()))
+             for r in table.children for c in r.children]
+    seen = Counter(key for _, key in keyed)
+    return frozenset(start for start, key in keyed if seen[key] >= 3)
 
 
 def rule_unit(node: Node, t: str, ctx: dict) -> str | None:
@@ -265,6 +263,21 @@ def contexts(act: Node, text: str) -> list[tuple[Node, str, dict]]:
     return out
 
 
+def decide_units(items: list[tuple[Node, str, dict]], model=None) -> list[str]:
+    """The unit type of each (node, text, context): the rules first, then ``model`` (a
+    :class:`lexpert.training_units.UnitClassifier`) or, without one, :func:`heuristic_unit`."""
+    out: list[str | None] = [rule_unit(n, t, c) for n, t, c in items]
+    pending = [i for i, u in enumerate(out) if u is None]
+    if pending:
+        if model is not None:
+            for i, u in zip(pending, model.predict_units([items[i] for i in pending])):
+                out[i] = u
+        else:
+            for i in pending:
+                out[i] = heuristic_unit(*items[i])
+    return [u or "norm" for u in out]
+
+
 def classify_units(doc: Node, text: str, model=None) -> None:
     """Set ``unit`` on every candidate node of ``doc`` (see the module docstring)."""
     if model is None:
@@ -273,18 +286,5 @@ def classify_units(doc: Node, text: str, model=None) -> None:
         model = default_unit_model()
     for act in doc.children:
         items = contexts(act, text)
-        pending = []
-        for node, t, ctx in items:
-            u = rule_unit(node, t, ctx)
-            if u is None:
-                pending.append((node, t, ctx))
-            else:
-                node.unit = u
-        if not pending:
-            continue
-        if model is not None:
-            for (node, t, ctx), u in zip(pending, model.predict_units(pending)):
-                node.unit = u
-        else:
-            for node, t, ctx in pending:
-                node.unit = heuristic_unit(node, t, ctx)
+        for (node, _, _), u in zip(items, decide_units(items, model)):
+            node.unit = u
