@@ -162,3 +162,22 @@ def test_a_form_only_document_has_no_normative_units():
     rep = analyze_text(normalize("Форма\n\nЗаявление\n\n____________________\n\n(подпись)\n\n(Ф.И.О.)\n"))
     assert rep.coverage.status == "none"
     assert {r["code"] for r in rep.coverage.reasons} == {"no_normative_units"}
+
+
+def test_plan_of_measures_cells_and_quoted_register_rows_are_not_norms():
+    # a national project's plan (lre-04063): the measure stays for the reader and the model,
+    # its form of completion, term, source of funds and executors are a plan's list
+    text, doc, units = _units("lre-04063")
+    executors = [n for n in units if n.kind == "cell"
+                 and text[n.text_start:n.text_end].strip().startswith("тиісті әкімшілік-аумақтық бірліктің ЖАО")]
+    assert len(executors) >= 10 and all(n.unit == "list" for n in executors)
+    terms = [n for n in units if n.kind == "cell" and "тоқсан" in text[n.text_start:n.text_end]
+             and len(text[n.text_start:n.text_end].split()) < 8]
+    assert terms and all(n.unit == "list" for n in terms)
+    # rows of the Register quoted whole in an amendment (lre-08486): «64. | … беру | Әділетмині»
+    text, doc, units = _units("lre-08486")
+    rows = [n for n in units if text[n.text_start:n.text_end].rstrip().endswith("| Әділетмині")]
+    assert len(rows) >= 5 and all(n.unit == "list" for n in rows)
+    # a standard's value cell naming its provider stays a norm (the standard table decides first)
+    text, doc, units = _units(RU_SERVICE)
+    assert any(n.unit == "norm" and n.kind == "cell" for n in units)

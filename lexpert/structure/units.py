@@ -63,6 +63,25 @@ FIGURE_SWAP = re.compile(      # an amendment that only replaces amounts: «"3 7
     r"^[^«\"]{0,80}[«\"][\d\s,.\-]+[»\"]\s+сандары\s+[«\"][\d\s,.\-]+[»\"]\s+сандарымен|"
     r"^[^«\"]{0,80}цифр\w*\s+[«\"][\d\s,.\-]+[»\"]\s+заменить\s+цифрами\s+[«\"][\d\s,.\-]+[»\"]", re.I)
 BUDGET = re.compile(r"(?:мың|млн\.?|млрд\.?|тыс\.|миллион\w*)\s+(?:теңге|тенге)", re.I)
+# a plan of measures: rows «7-іс-шара. …», «Мероприятие 3. …»; columns «Аяқталу нысаны», «Срок исполнения»
+PLAN_ROW = re.compile(r"^\s*(?:\d+\s*[-‑–]\s*іс-шара|іс-шара\s*№?\s*\d|мероприятие\s*№?\s*\d|\d+\.\s*мероприятие)", re.I)
+PLAN_HEAD = re.compile(
+    r"аяқта\w*\s*нысаны|форма\s+завершения|орындау\s+мерзім|срок\w*\s+(?:исполнения|реализации)|"
+    r"іске\s+асыру\s+мерзім|жауапты\s+(?:орындаушы|мемлекеттік)|ответственн\w+\s+(?:исполнител|за\s+исполнение)|"
+    r"қаржыландыру\s+көзі|источник\w*\s+финансирования|болжамды\s+(?:сома|шығыс)|предполагаемые\s+расходы", re.I)
+# a cell that only names bodies: «ДСМ», «тиісті әкімшілік-аумақтық бірліктің ЖАО, ДСМ», «Әділетмині», «МИО (по согласованию)»
+_ACRONYM = re.compile(r"(?<![\w-])[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]{2,}[а-яәғқңөұүһі]{0,4}(?![\w-])")
+_BODY_WORD = re.compile(r"министрлі\w*|министерств\w*|\w*мині\b|әкімдіг\w*|акимат\w*|әкімшілік-аумақтық|"
+                        r"ведомств\w*|келісу\s+бойынша|по\s+согласованию|облыстардың|областей|городов|қалалардың", re.I)
+
+
+def _names_bodies(t: str) -> bool:
+    t = t.strip()
+    if not t or len(t.split()) > 10 or _sentence_like(t) or t.endswith((".", ";", ":")):
+        return False
+    rest = _BODY_WORD.sub(" ", _ACRONYM.sub(" ", t))
+    named = bool(_ACRONYM.search(t) or _BODY_WORD.search(t))
+    return named and letters(rest) <= 0.6 * letters(t)
 
 
 def letters(t: str) -> int:
@@ -122,6 +141,19 @@ def _is_standard(table: Node, text: str) -> bool:
     return std / len(rows) >= 0.6
 
 
+def _is_plan(table: Node, text: str) -> bool:
+    """A plan of measures: a header naming two of a plan's columns (form of completion, term,
+    executors, source of funds), or rows that open «N-іс-шара» / «Мероприятие N»."""
+    rows = table.children
+    if not rows:
+        return False
+    for r in rows[:2]:
+        if sum(1 for c in r.children if PLAN_HEAD.search(text[c.text_start:c.text_end])) >= 2:
+            return True
+    firsts = [text[r.children[0].text_start:r.children[0].text_end] for r in rows if r.children]
+    return sum(1 for f in firsts if PLAN_ROW.match(f)) >= max(2, 0.3 * len(rows))
+
+
 def _repeated_cells(table: Node, text: str) -> frozenset[int]:
     """Start offsets of cells whose text recurs in 3 or more rows of the same column of a table of
     6 or more rows: a category value («қаржыландыру талап етілмейді», «орындалған жұмыстар
@@ -178,6 +210,14 @@ def rule_unit(node: Node, t: str, ctx: dict) -> str | None:
             return "norm"                # its value: the term, the fee, the documents, the grounds
     if k == "cell" and node.text_start in ctx.get("repeated", ()) and not _sentence_like(t):
         return "list"
+    if k == "cell" and ctx.get("plan_table") and not PLAN_ROW.match(t) and len(t.split()) < 8:
+        return "list"                    # a plan's form of completion, term, source, executors
+    if k == "cell" and _names_bodies(t):
+        return "list"
+    if k != "cell" and " | " in t:       # a table row quoted whole in an amendment: «64. | Туу туралы анықтама беру | Әділетмині»
+        cells = [c.strip() for c in t.split(" | ") if c.strip()]
+        if len(cells) >= 2 and not any(_sentence_like(c) for c in cells) and _names_bodies(cells[-1]):
+            return "list"
     if k == "cell":
         if ctx.get("figures_table") and not _sentence_like(t):
             return "figures"
@@ -228,7 +268,7 @@ def contexts(act: Node, text: str) -> list[tuple[Node, str, dict]]:
             c["preamble"] = True
         elif k == "annex":
             c = {"annex": True, "form_annex": _annex_is_form(node, text),
-                 "repealed_annex": _annex_is_repealed(node)}
+                 "repealed_annex": _annex_is_repealed(node), "_plan_widths": set()}
         elif k == "table":
             c["table"] = True
             c["figures_table"] = _table_is_figures(node, text)
@@ -237,6 +277,12 @@ def contexts(act: Node, text: str) -> list[tuple[Node, str, dict]]:
             c["table_width"] = max(widths, key=lambda w: (widths[w], w)) if widths else 0
             c["standard_table"] = _is_standard(node, text)
             c["repeated"] = _repeated_cells(node, text)
+            plan = _is_plan(node, text)
+            holder = ctx.get("_plan_widths")
+            if plan and holder is not None:
+                holder.add(c["table_width"])   # the plan's header may be a table of its own
+            c["plan_table"] = plan or (holder is not None and c["table_width"] in holder
+                                       and c["table_width"] >= 4)
         elif k == "row":
             c["header_row"] = node is ctx.get("_first_row")
             c["row_cells"] = len(node.children)
@@ -252,7 +298,7 @@ def contexts(act: Node, text: str) -> list[tuple[Node, str, dict]]:
         for ch in node.children:
             rec(ch, c)
 
-    rec(act, {})
+    rec(act, {"_plan_widths": set()})
     # neighbours in reading order
     for idx, (node, t, c) in enumerate(out):
         nxt = out[idx + 1][0] if idx + 1 < len(out) else None
