@@ -291,7 +291,8 @@ def units_eval(split):
               help="How many acts of kk/ to sample (seeded) besides every act of law/.")
 def units_measure(kk_acts):
     """analyze over open real acts: findings per act, findings on labelled non-normative units
-    (the test split of the labelled units, and the held-out flagged-unit round 6), and the
+    (the test split of the labelled units, and the latest flagged-unit round, marked
+    in_training when the shipped classifier was fitted on it), and the
     share of points aligned across the Russian/Kazakh parallel acts."""
     from .realeval import findings_on_labelled_units, findings_per_act, flagged_units_check, parallel_alignment
 

@@ -130,23 +130,27 @@ def findings_on_labelled_units(split: str = "test") -> dict[str, Any]:
 FLAGGED = Path(__file__).resolve().parent.parent / "corpora" / "realunits" / "finding_units.jsonl"
 
 
-def flagged_units_check(path: Path = FLAGGED, rounds: tuple[int, ...] = (7,)) -> dict[str, Any]:
-    """The flagged-unit round: units that carried findings on open acts never used to fit the
-    unit classifier, labelled by two annotators. Re-runs ``analyze`` on those acts and counts
-    the findings that still fall on labelled units, split by what the annotators said. Round 7
-    (the default) was drawn from the shipped classifier (fitted on rounds 2-6) and is never
-    trained on; an earlier round measured here is training data of the shipped model."""
+def flagged_units_check(path: Path = FLAGGED, rounds: tuple[int, ...] | None = None) -> dict[str, Any]:
+    """The flagged-unit rounds: units that carried findings on open acts of no earlier round,
+    labelled by two annotators. Re-runs ``analyze`` on those acts and counts the findings that
+    still fall on labelled units, split by what the annotators said. By default the latest
+    round; ``in_training`` says whether the shipped classifier was fitted on it (then the
+    figure is not a held-out one: a round measures the model fitted on the rounds before it)."""
     from .analysis import analyze
-    from .training_units import load_labels
+    from .training_units import FLAGGED_ROUNDS_TRAIN, load_labels
 
-    rows = [r for r in load_labels(path) if r.get("round") in rounds]
+    every = load_labels(path)
+    if rounds is None:
+        rounds = (max(r.get("round") or 0 for r in every),)
+    rows = [r for r in every if r.get("round") in rounds]
     on = Counter()
     by_label = Counter()
     for act_id, lab in sorted(_labels_by_act(rows).items()):
         for _, _, g in _labelled_findings(analyze(realacts.get(act_id).path), lab):
             on["norm" if g == "norm" else "non_norm"] += 1
             by_label[g] += 1
-    return {"rounds": list(rounds), "labelled_units": len(rows),
+    return {"rounds": list(rounds), "in_training": any(r in FLAGGED_ROUNDS_TRAIN for r in rounds),
+            "labelled_units": len(rows),
             "labelled_non_normative": sum(1 for r in rows if r["label"] != "norm"),
             "findings_on_labelled_units": sum(on.values()), "on_non_normative": on["non_norm"],
             "share_on_non_normative": _share(on), "by_label": dict(by_label)}

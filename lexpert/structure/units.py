@@ -43,12 +43,15 @@ FORM_FIELD = re.compile(
 FORM_HINT = re.compile(       # the instructions of a blank form to whoever fills it in
     r"\((?:тиісті\s+тор\w*|нужное\s+(?:отметить|подчеркнуть)|қажеттісінің\s+астын\s+сызу\w*|"
     r"заполняется\s+\w+|толтырылады)[^)]{0,80}\)\s*:?\s*$", re.I)
-FORM_TITLE = re.compile(r"^(?:Форма|ФОРМА|Нысан|НЫСАН)\b.{0,60}$|\b(?:нысаны|форма)$|^\d+\s*-\s*(?:нысан|НЫСАН)\b.{0,40}$|"
+FORM_TITLE = re.compile(r"^(?:Форма|ФОРМА|Нысан|НЫСАН)\b.{0,60}$|\b(?:нысаны|форма)$|\S\s+нысан$|^\d+\s*-\s*(?:нысан|НЫСАН)\b.{0,40}$|"
                         r"^Форма\s*№?\s*\d+\S*$")
 FORM_BLANK_END = re.compile(r"_{4,}\s*[;.,)]?\s*$")   # a line ending in a blank to fill in
 FIRST_PERSON = re.compile(    # the applicant speaks: acts do not say «мен (біз)», «прошу», «подтверждаю»
     r"\bмен\s*\(біз\)|\(біз\)\s|^Я,|\bЯ,\s|\bсұраймын\b|\bрастаймын\b|\bкелісім\s+беремін\b|\bкелісемін\b|"
-    r"\bобязуюсь\b|\bподтверждаю\b|\bдаю\s+согласие\b|\bпрошу\b|\bкепілдік\s+беремін\b", re.I)
+    r"\bобязуюсь\b|\bподтверждаю\b|\bдаю\s+согласие\b|\bпрошу\b|\bкепілдік\s+беремін\b|\bтаныстым\b|"
+    r"\bознакомлен\(а\)|\bмiндеттенемін\b|\bміндеттенемін\b", re.I)
+# a plan's or a programme's direction row: «5-бағыт: … Мақсаты: … Міндеттері: …», «Направление 2. … Цель: … Задачи:»
+DIRECTION = re.compile(r"^\s*(?:\d+\s*-\s*бағыт\b|направление\s+\d+\b)|мақсаты:.{0,400}міндеттері:|цель:.{0,400}задачи:", re.I | re.S)
 REPEALED_TITLE = re.compile(
     r"утративш\w+\s+силу|утрачивающ\w+\s+силу|признан\w*\s+утратившим|күші\s+жойыл\w*|күшін\s+жой\w*", re.I)
 FOOTNOTE = re.compile(r"^(?:\*{1,3}|¹|²|³|\(\*\))\s*\S|^(?:Расшифровка\s+аббревиатур|Аббревиатуралард\w+\s+толық|"
@@ -93,11 +96,30 @@ def digit_share(t: str) -> float:
     return n / max(1, n + letters(t))
 
 
+# an annex that is a document template: a protocol, an act of acceptance, an application, a notice,
+# a certificate, a pass — named so at the head of its title (ru) or at its end (kk)
+FORM_DOC = re.compile(
+    r"^(?:протокол|акт|заявление|уведомление|справка|журнал|ведомость|бланк|свидетельство|удостоверение|"
+    r"пропуск|доверенность|анкета|расписка|направление|запрос)\b|"
+    r"\b(?:хаттама\w*|актісі|акті|өтініш\w*|хабарлама\w*|анықтама\w*|журнал\w*|рұқсаттама\w*|бланк\w*|"
+    r"куәлі\w*|сенімхат\w*|сауалнама\w*|қолхат\w*|жолдама\w*|бағалау\s+парағы|оценочный\s+лист)\s*(?:\([^)]*\))?\s*$", re.I)
+# a treaty's «… agreed as follows:» closes its recitals
+AGREED = re.compile(r"(?:туралы|бойынша)\s+келісті\s*:\s*$|договорились\s+о\s+(?:нижеследующем|следующем)\s*:\s*$", re.I)
+# a new heading quoted in an amendment: «"2-тарау. …"», «"Глава 3. …"»
+QUOTED_HEADING = re.compile(r'^[«"]\s*(?:\d+(?:-\d+)?\s*-?\s*(?:тарау|бөлім|параграф)\b|(?:Глава|Раздел|Параграф)\s+\d)', re.I)
+# a member of a commission's composition: «… президенті (келісім бойынша);», «… (по согласованию);»
+MEMBER = re.compile(r"\((?:келісім|келісу)\s+бойынша\)\s*[;.,]?\s*$|\(по\s+согласованию\)\s*[;.,]?\s*$", re.I)
+
+TREATY = re.compile(r"туралы\s+Хаттама$|^Протокол\s+(?:между|о\s+внесении|к\s+Соглашению)\b")   # a protocol to a treaty states rules
+
+
 def _annex_is_form(annex: Node, text: str) -> bool:
     heads = [text[c.text_start:c.text_end] for c in annex.children if c.kind == "heading"]
     if annex.title:
         heads.append(annex.title)
-    return any(FORM_TITLE.search(h.strip()) for h in heads)
+    title = " ".join((annex.title or "").split())
+    return any(FORM_TITLE.search(h.strip()) for h in heads) or bool(
+        title and FORM_DOC.search(title) and not TREATY.search(title))
 
 
 def _annex_is_repealed(annex: Node) -> bool:
@@ -193,10 +215,20 @@ def rule_unit(node: Node, t: str, ctx: dict) -> str | None:
         return "form"
     if FORM_BLANK_END.search(t) and len(t) < 300:
         return "form"
+    if len(FORM_LINE.findall(t)) >= 2 and len(t) < 300:
+        return "form"                    # «сенімхат көшірмесі _______ парақта ______ данада;»
     if FIRST_PERSON.search(t):
         return "form"
     if TOC.search(t):
         return "toc"
+    if AGREED.search(t) and len(t) < 200:
+        return "preamble"
+    if k == "quote" and QUOTED_HEADING.match(t) and len(t) < 300 and not t.rstrip(' ";»').endswith((".", ";")):
+        return "heading"
+    if MEMBER.search(t) and len(t.split()) <= 14 and k in ("point", "subpoint", "part", "text", "item"):
+        return "list"
+    if DIRECTION.search(t) and k in ("text", "part", "cell", "row", "point") and not t.rstrip().endswith(";"):
+        return "heading"
     if FOOTNOTE.match(t):
         return "footnote"
     if ctx.get("repealed_annex") and k in ("point", "subpoint", "item", "part", "text"):
