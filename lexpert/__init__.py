@@ -4,10 +4,25 @@
     report = analyze("draft.docx")
     for f in report.findings:
         print(f.locator, f.code, f.evidence)
+
+The names below are imported on first use, so ``lexpert --help`` and the commands that do not
+analyse do not load spaCy and the models.
 """
+from . import _torchguard
+
 __version__ = "0.1.0"
-
-from .analysis import ActReport, analyze, analyze_text  # noqa: E402
-from .errors import LexpertError  # noqa: E402
-
 __all__ = ["analyze", "analyze_text", "ActReport", "LexpertError", "__version__"]
+
+_torchguard.install()
+
+
+def __getattr__(name):
+    if name in ("analyze", "analyze_text", "ActReport"):
+        from . import analysis
+
+        return getattr(analysis, name)
+    if name == "LexpertError":
+        from .errors import LexpertError
+
+        return LexpertError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

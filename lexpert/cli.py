@@ -240,6 +240,22 @@ def bench(ctx, as_json, n, workers):
             click.echo(f"{k}: {v}")
 
 
+@bench.command("analyze")
+@click.option("--act", "acts", multiple=True,
+              help="Open real act id(s) to measure (default: the largest Russian act and the Kazakh act "
+                   "nearest 100 printed pages).")
+@click.option("--repeat", type=int, default=2, show_default=True, help="Warm runs per measurement (the best is kept).")
+@click.option("--starts", type=int, default=3, show_default=True, help="New processes per cold-start measurement.")
+def bench_analyze(acts, repeat, starts):
+    """The whole analyze on real acts from text and from the same act printed to PDF, raw
+    tokenization of the same norms, and the CLI's cold start, as JSON with the target ratios
+    (PDF within 1.5x of text, analyze within 10x of tokenization, cold start within 2x of
+    importing spaCy and scikit-learn). Acts are read from $LEXPERT_REALACTS."""
+    from .bench_analyze import run
+
+    click.echo(json.dumps(run(list(acts) or None, repeat, starts), ensure_ascii=False, indent=1))
+
+
 @main.command()
 def taxonomy():
     """Print the factor taxonomy (codes, families, names in ru/kk/en)."""

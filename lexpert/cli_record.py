@@ -20,7 +20,7 @@ from pathlib import Path
 
 import click
 
-from .db.models import DRAFT_STATUSES, NOT_ADOPTED_REASONS, REC_KINDS, REC_STATUSES
+from .db.vocab import DRAFT_STATUSES, NOT_ADOPTED_REASONS, REC_KINDS, REC_STATUSES
 
 
 def _session():

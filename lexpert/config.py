@@ -34,6 +34,7 @@ class Limits:
     max_zip_ratio: int = 200                 # LEXPERT_MAX_ZIP_RATIO: per-member compression ratio
     ocr_langs: str = "rus+kaz"               # LEXPERT_OCR_LANGS
     ocr_dpi: int = 300                       # LEXPERT_OCR_DPI
+    max_ocr_pixels: int = 40_000_000         # LEXPERT_MAX_OCR_PIXELS: a page rendered for OCR (A4 at 300 dpi: 8.7 M)
 
     @classmethod
     def from_env(cls) -> "Limits":
@@ -46,4 +47,5 @@ class Limits:
             max_zip_ratio=_int_env("LEXPERT_MAX_ZIP_RATIO", d.max_zip_ratio),
             ocr_langs=os.environ.get("LEXPERT_OCR_LANGS", d.ocr_langs),
             ocr_dpi=_int_env("LEXPERT_OCR_DPI", d.ocr_dpi),
+            max_ocr_pixels=_int_env("LEXPERT_MAX_OCR_PIXELS", d.max_ocr_pixels),
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 KK_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 _WORDS = re.compile(r"[А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІіA-Za-z]+")
@@ -20,27 +21,30 @@ EN_FUNC = {"the", "of", "and", "to", "in", "is", "for", "on", "by", "with", "sha
 
 def score(text: str) -> dict[str, float]:
     """Evidence for each language in ``text`` (counts of weighted cues)."""
-    words = _WORDS.findall(text)
     s = {"ru": 0.0, "kk": 0.0, "en": 0.0}
-    for w in words:
-        lw = w.lower()
-        if any(ch in KK_LETTERS for ch in w):
-            s["kk"] += 1.0
-        elif "a" <= lw[0] <= "z":
-            s["en"] += 1.0 + (lw in EN_FUNC)
-        else:
-            if lw in KK_FUNC:
-                s["kk"] += 1.5
-            elif lw in RU_FUNC:
-                s["ru"] += 1.5
-            elif lw.endswith(("ого", "ому", "ыми", "ими", "ость", "ения", "ании", "ение", "ться", "ется", "ются", "ых", "ий")):
-                s["ru"] += 1.0
-            elif lw.endswith(("лар", "лер", "дар", "дер", "тар", "тер", "ның", "нің", "ды", "ді", "ға", "ге", "да", "де")):
-                s["kk"] += 0.7
-            else:
-                s["ru"] += 0.3
-                s["kk"] += 0.2
+    for w in _WORDS.findall(text):
+        for lang, v in _cues(w):
+            s[lang] += v
     return s
+
+
+@lru_cache(maxsize=200_000)
+def _cues(w: str) -> tuple[tuple[str, float], ...]:
+    """What one word adds to :func:`score` (a word recurs: computed once)."""
+    lw = w.lower()
+    if any(ch in KK_LETTERS for ch in w):
+        return (("kk", 1.0),)
+    if "a" <= lw[0] <= "z":
+        return (("en", 1.0 + (lw in EN_FUNC)),)
+    if lw in KK_FUNC:
+        return (("kk", 1.5),)
+    if lw in RU_FUNC:
+        return (("ru", 1.5),)
+    if lw.endswith(("ого", "ому", "ыми", "ими", "ость", "ения", "ании", "ение", "ться", "ется", "ются", "ых", "ий")):
+        return (("ru", 1.0),)
+    if lw.endswith(("лар", "лер", "дар", "дер", "тар", "тер", "ның", "нің", "ды", "ді", "ға", "ге", "да", "де")):
+        return (("kk", 0.7),)
+    return (("ru", 0.3), ("kk", 0.2))
 
 
 def detect(text: str, default: str = "ru") -> str:

@@ -142,3 +142,46 @@ def test_page_limit(tmp_path):
     p = make_text_pdf(SMALL_DRAFT * 3, tmp_path / "long.pdf")
     with pytest.raises(DocumentTooLarge):
         read_path(p, Limits(max_pages=1))
+
+
+LONG_DRAFT = "\n\n".join([
+    "Об утверждении Правил предоставления субсидий субъектам агропромышленного комплекса",
+    "Приказ Министра сельского хозяйства Республики Казахстан от 5 мая 2025 года № 120.",
+    "Правила предоставления субсидий",
+    "Глава 1. Общие положения",
+    *[f"{i}. Местный исполнительный орган области в течение {i + 4} рабочих дней со дня поступления "
+      "заявки рассматривает представленные документы на предмет их полноты и соответствия "
+      "требованиям настоящих Правил, риск-ориентированной системы оценки и условиям "
+      "программы, а также направляет заявителю уведомление о принятом решении через "
+      "информационную систему субсидирования." for i in range(1, 40)],
+])
+
+
+def test_pdf_paragraphs_wrapped_over_lines_and_pages_read_as_in_the_text(tmp_path):
+    # each point wraps over three or four lines and some run over a page break: PDFium's
+    # character boxes put every point back on one line, as the text file has it
+    txt = analyze(LONG_DRAFT.encode(), name="draft.txt")
+    rep = analyze(make_text_pdf(LONG_DRAFT, tmp_path / "long.pdf", spacing=4))
+    assert rep.format == "pdf" and rep.pages >= 4
+    assert "\ufffe" not in rep.text and "Проект нормативного правового акта" not in rep.text
+    points = [" ".join(n.text.split()) for n in rep.norms if n.kind == "point"]
+    assert points == [" ".join(n.text.split()) for n in txt.norms if n.kind == "point"]
+    assert len(points) == 39
+    assert sorted((f.code, f.evidence) for f in rep.findings) == sorted((f.code, f.evidence) for f in txt.findings)
+
+
+def test_ocr_renders_a_giant_page_within_the_pixel_budget(tmp_path):
+    # a 14,400 pt page without a text layer: rendered at 300 dpi it would be a 3.6-gigapixel
+    # bitmap; lexpert renders it within LEXPERT_MAX_OCR_PIXELS and says so
+    from PIL import Image, ImageDraw, ImageFont
+
+    from .docgen import FONT
+
+    img = Image.new("L", (2000, 2000), 255)
+    ImageDraw.Draw(img).text((100, 900), "Уполномоченный орган вправе отказать", font=ImageFont.truetype(FONT, 90), fill=0)
+    buf = io.BytesIO()
+    img.save(buf, format="PDF", resolution=10)          # 200 inches a side
+    doc = read_bytes(buf.getvalue(), "giant.pdf", Limits(max_ocr_pixels=4_000_000))
+    assert doc.format == "pdf-ocr"
+    assert any("rendered at" in w and "LEXPERT_MAX_OCR_PIXELS" in w for w in doc.warnings)
+    assert "Уполномоченный орган" in doc.text

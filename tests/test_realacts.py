@@ -181,3 +181,47 @@ def test_plan_of_measures_cells_and_quoted_register_rows_are_not_norms():
     # a standard's value cell naming its provider stays a norm (the standard table decides first)
     text, doc, units = _units(RU_SERVICE)
     assert any(n.unit == "norm" and n.kind == "cell" for n in units)
+
+
+def test_unit_classifier_fast_features_equal_scikit_learn():
+    # the per-word cached char n-gram TF-IDF is the same matrix as TfidfVectorizer.transform
+    from lexpert.structure.units import contexts
+    from lexpert.structure.unitmodel import default_unit_model
+
+    model = default_unit_model()
+    text = realacts.act_text(KK_BUDGET) + "\n" + realacts.act_text(RU_SERVICE)
+    doc = parse(text)
+    texts = [t.lower()[:400] for act in doc.children for _, t, _ in contexts(act, text)]
+    assert len(texts) > 200
+    fast, ref = model._featurizer().transform(texts), model.tf_.transform(texts)
+    assert (fast.indptr == ref.indptr).all() and (fast.indices == ref.indices).all()
+    assert abs(fast - ref).max() < 1e-6
+
+
+def test_language_cues_are_the_same_counted_once_per_word():
+    from lexpert import lang
+
+    def reference(text):             # the per-word loop the cached version replaced
+        s = {"ru": 0.0, "kk": 0.0, "en": 0.0}
+        for w in lang._WORDS.findall(text):
+            lw = w.lower()
+            if any(ch in lang.KK_LETTERS for ch in w):
+                s["kk"] += 1.0
+            elif "a" <= lw[0] <= "z":
+                s["en"] += 1.0 + (lw in lang.EN_FUNC)
+            elif lw in lang.KK_FUNC:
+                s["kk"] += 1.5
+            elif lw in lang.RU_FUNC:
+                s["ru"] += 1.5
+            elif lw.endswith(("ого", "ому", "ыми", "ими", "ость", "ения", "ании", "ение", "ться", "ется", "ются", "ых", "ий")):
+                s["ru"] += 1.0
+            elif lw.endswith(("лар", "лер", "дар", "дер", "тар", "тер", "ның", "нің", "ды", "ді", "ға", "ге", "да", "де")):
+                s["kk"] += 0.7
+            else:
+                s["ru"] += 0.3
+                s["kk"] += 0.2
+        return s
+
+    text = realacts.act_text(KK_SERVICE)[:20000] + realacts.act_text(RU_SERVICE)[:20000] + " the Law shall"
+    for line in text.split("\n"):
+        assert lang.score(line) == reference(line)

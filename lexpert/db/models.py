@@ -22,14 +22,8 @@ class Base(DeclarativeBase):
     pass
 
 
-DRAFT_STATUSES = ("under_expertise", "adopted", "not_adopted", "withdrawn")
-NOT_ADOPTED_REASONS = ("rejected_by_government", "developer_recalled", "superseded", "lost_relevance",
-                       "negative_conclusion", "other")
-DECISIONS = ("pending", "confirmed", "rejected")
-REC_KINDS = ("delete", "reword", "add_procedure", "add_deadline", "close_list", "other")
-REC_STATUSES = ("issued", "accepted", "rejected_by_developer")
-INCORPORATION = ("unknown", "incorporated", "not_incorporated")
-ROLES = ("admin", "expert", "agency")
+from .vocab import (DECISIONS, DRAFT_STATUSES, INCORPORATION, NOT_ADOPTED_REASONS, REC_KINDS,  # noqa: F401
+                    REC_STATUSES, ROLES)
 
 recommendation_findings = Table(
     "recommendation_findings", Base.metadata,

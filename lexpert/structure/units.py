@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from ..records import Node
 
@@ -87,10 +88,12 @@ def _names_bodies(t: str) -> bool:
     return named and letters(rest) <= 0.6 * letters(t)
 
 
+@lru_cache(maxsize=50_000)
 def letters(t: str) -> int:
     return len(_LETTER.findall(t))
 
 
+@lru_cache(maxsize=50_000)
 def digit_share(t: str) -> float:
     n = len(_DIGIT.findall(t))
     return n / max(1, n + letters(t))
