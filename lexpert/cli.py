@@ -158,7 +158,7 @@ def corpus_agreement(root):
 
 @main.command()
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to write model.skops, metrics.json and MODEL_CARD.md (default: models/default).")
+              help="Where to write model.skops, metrics.json and MODEL_CARD.md (default: lexpert/data/models/default, the shipped model).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--corpora", "root", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="corpora folder (default: LEXPERT_CORPORA or the repository's corpora/)")
@@ -205,7 +205,7 @@ def train_transformer_cmd(base_model, small_encoder, out_dir, epochs, batch_size
 
 @main.command()
 @click.option("--model", "model_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Model folder (default: the bundled models/default).")
+              help="Model folder (default: the shipped lexpert/data/models/default).")
 @click.option("--split", type=click.Choice(["train", "dev", "test"]), default="test", show_default=True)
 @click.option("--detector", type=click.Choice(["default", "rules"]), default="default", show_default=True,
               help="default: the trained ensemble; rules: the rule layer alone.")

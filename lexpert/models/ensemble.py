@@ -36,11 +36,14 @@ def _model_reason(lang: str, code: str) -> str:
 
 
 def default_model_dir() -> Path:
-    """``LEXPERT_MODEL`` if set, else the repository's ``models/default``."""
+    """``LEXPERT_MODEL`` if set, else the shipped model, package data of ``lexpert.data``
+    (``lexpert/data/models/default``), so a wheel install runs the same model as a checkout."""
     env = os.environ.get("LEXPERT_MODEL")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "models" / "default"
+    from importlib import resources
+
+    return Path(str(resources.files("lexpert.data").joinpath("models", "default")))
 
 
 class EnsembleDetector:
