@@ -20,17 +20,33 @@ from .taxonomy import load_taxonomy
 BATCH = 512
 
 
-def parse_line(raw: str, lineno: int) -> dict[str, Any]:
+MAX_LINE_BYTES = 1_000_000     # one sentence per line: a longer line is refused, not read into memory whole
+
+
+def parse_line(raw: str | bytes, lineno: int) -> dict[str, Any]:
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ContractError(f"line {lineno}: not valid UTF-8 (byte {exc.start + 1})") from exc
     try:
         obj = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise ContractError(f"line {lineno}: not valid JSON ({exc.msg})") from exc
+    except RecursionError as exc:
+        raise ContractError(f"line {lineno}: JSON nested too deeply") from exc
     if not isinstance(obj, dict):
         raise ContractError(f"line {lineno}: expected a JSON object")
     if not isinstance(obj.get("id"), str):
         raise ContractError(f"line {lineno}: 'id' must be a string")
     if not isinstance(obj.get("text"), str):
         raise ContractError(f"line {lineno}: 'text' must be a string")
+    for key in ("id", "text"):
+        try:
+            obj[key].encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ContractError(f"line {lineno}: '{key}' holds a lone surrogate (\\u{ord(exc.object[exc.start]):04x}), "
+                                f"not text") from exc
     lang = obj.get("lang")
     if lang not in (None, "ru", "kk"):
         raise ContractError(f"line {lineno}: 'lang' must be \"ru\", \"kk\" or null, got {lang!r}")
@@ -82,8 +98,17 @@ def classify_stream(inp: IO[str], out: IO[str], detector: Detector | None = None
     return n
 
 
-def _read(inp: IO[str]) -> Iterator[dict[str, Any]]:
-    for lineno, raw in enumerate(inp, 1):
+def _read(inp: IO) -> Iterator[dict[str, Any]]:
+    """The contract's lines, each read no further than MAX_LINE_BYTES (text or binary streams)."""
+    lineno = 0
+    while True:
+        raw = inp.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        lineno += 1
+        nl = b"\n" if isinstance(raw, bytes) else "\n"
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(nl):
+            raise ContractError(f"line {lineno}: longer than {MAX_LINE_BYTES:,} bytes (one sentence per line)")
         if not raw.strip():
             raise ContractError(f"line {lineno}: empty line (one JSON object per line is required)")
         yield parse_line(raw, lineno)

@@ -14,8 +14,20 @@ from .errors import LexpertError
 SAMPLES = {"ru": "sample_ru.txt", "kk": "sample_kk.txt"}
 
 
+def _one_line(message: str) -> str:
+    return " ".join(str(message).split())
+
+
+def _os_error(exc: OSError) -> str:
+    where = exc.filename if exc.filename is not None else ""
+    what = exc.strerror or type(exc).__name__
+    return f"{where}: {what}" if where else what
+
+
 class LexpertGroup(click.Group):
-    """Turns every LexpertError into one line on stderr and exit code 2."""
+    """Every error a user can cause ends as one line on stderr, ``lexpert: error: ...``, and
+    exit code 2: lexpert's own errors, click's usage errors (a bad option, a directory where a
+    file is expected), and the operating system's (an unwritable ``-o``)."""
 
     def invoke(self, ctx):
         try:
@@ -23,6 +35,27 @@ class LexpertGroup(click.Group):
         except LexpertError as exc:
             click.echo(f"lexpert: error: {exc}", err=True)
             ctx.exit(2)
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Abort:
+            click.echo("lexpert: error: aborted", err=True)
+            sys.exit(1)
+        except click.exceptions.ClickException as exc:
+            click.echo(f"lexpert: error: {_one_line(exc.format_message())}", err=True)
+            sys.exit(2 if isinstance(exc, click.exceptions.UsageError) else exc.exit_code)
+        except LexpertError as exc:
+            click.echo(f"lexpert: error: {exc}", err=True)
+            sys.exit(2)
+        except OSError as exc:
+            if getattr(exc, "errno", None) == 32:          # a closed pipe (| head): not an error
+                sys.exit(0)
+            click.echo(f"lexpert: error: {_one_line(_os_error(exc))}", err=True)
+            sys.exit(2)
+        sys.exit(rv if isinstance(rv, int) else 0)
 
 
 @click.group(cls=LexpertGroup)
@@ -78,7 +111,7 @@ def analyze(file, fmt, lang, sample, output, min_score, include_text, register):
 
 
 @main.command()
-@click.argument("infile", type=click.File("r", encoding="utf-8"))
+@click.argument("infile", type=click.File("rb"))
 @click.option("-o", "--output", "outfile", type=click.File("w", encoding="utf-8"), default="-",
               show_default=True, help="Output JSONL file ('-' for standard output).")
 def classify(infile, outfile):

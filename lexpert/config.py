@@ -19,8 +19,10 @@ def _int_env(name: str, default: int) -> int:
         return default
     try:
         return int(raw)
-    except ValueError as exc:  # a misconfiguration should say what is wrong
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+    except ValueError as exc:  # a misconfiguration should say what is wrong, in one line
+        from .errors import ConfigError
+
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
 @dataclass(frozen=True)

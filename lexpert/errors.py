@@ -64,3 +64,9 @@ class ContractError(LexpertError):
     """Input that breaks a documented I/O contract (e.g. classify JSONL)."""
 
     code = "contract"
+
+
+class ConfigError(LexpertError):
+    """A malformed setting (an ``LEXPERT_*`` variable that is not what it must be)."""
+
+    code = "config"

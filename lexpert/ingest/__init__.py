@@ -6,6 +6,8 @@ Each failure is one :class:`lexpert.errors.InputError` with a one-line message.
 """
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from ..config import Limits
@@ -15,7 +17,7 @@ from .docx import read_docx
 from .html import read_html
 from .markdown import read_markdown
 from .pdf import read_pdf
-from .text import decode_text
+from .text import decode_text, decode_text_checked
 
 SUFFIXES = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".docx": "docx", ".pdf": "pdf",
             ".html": "html", ".htm": "html", ".xhtml": "html"}
@@ -78,8 +80,8 @@ def read_bytes(data: bytes, name: str = "<bytes>", limits: Limits | None = None)
     elif fmt == "md":
         doc = read_markdown(data, name)
     else:
-        text, enc = decode_text(data, name)
-        doc = RawDocument(text=text, format="txt", source=name, encoding=enc)
+        text, enc, notes = decode_text_checked(data, name)
+        doc = RawDocument(text=text, format="txt", source=name, encoding=enc, warnings=notes)
     if len(doc.text) > limits.max_chars:
         raise DocumentTooLarge(
             f"{name}: {len(doc.text)} characters of text is over the limit of {limits.max_chars} (LEXPERT_MAX_CHARS)")
@@ -89,22 +91,53 @@ def read_bytes(data: bytes, name: str = "<bytes>", limits: Limits | None = None)
 
 
 def read_path(path: str | Path, limits: Limits | None = None) -> RawDocument:
-    """Read a document from a file."""
+    """Read a document from a file: a regular file only (not a directory, FIFO, socket or
+    device, also behind a symlink), opened without blocking and read no further than the
+    size limit, whatever the file claims."""
     limits = limits or Limits.from_env()
     p = Path(path)
-    if not p.exists():
-        raise UnreadableDocument(f"{p}: no such file")
-    if p.is_dir():
-        raise UnreadableDocument(f"{p}: is a directory, not a document")
-    size = p.stat().st_size
-    if size > limits.max_bytes:
-        raise DocumentTooLarge(
-            f"{p.name}: {size / 1e6:.1f} MB is over the limit of {limits.max_bytes / 1e6:.1f} MB (LEXPERT_MAX_BYTES)")
     try:
-        data = p.read_bytes()
+        st = os.stat(p)                            # follows a symlink: /dev/zero behind one is a device
+    except FileNotFoundError:
+        raise UnreadableDocument(f"{p}: no such file") from None
     except OSError as exc:
         raise UnreadableDocument(f"{p}: cannot be read ({exc.strerror or exc})") from exc
-    return read_bytes(data, p.name, limits)
+    if stat.S_ISDIR(st.st_mode):
+        raise UnreadableDocument(f"{p}: is a directory, not a document")
+    if not stat.S_ISREG(st.st_mode):
+        raise UnreadableDocument(f"{p}: not a regular file ({_kind(st.st_mode)}); lexpert reads documents from files")
+    if st.st_size > limits.max_bytes:
+        raise DocumentTooLarge(
+            f"{p.name}: {st.st_size / 1e6:.1f} MB is over the limit of {limits.max_bytes / 1e6:.1f} MB (LEXPERT_MAX_BYTES)")
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise UnreadableDocument(f"{p}: cannot be read ({exc.strerror or exc})") from exc
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced between the two looks
+            raise UnreadableDocument(f"{p}: not a regular file")
+        chunks, total = [], 0
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > limits.max_bytes:
+                raise DocumentTooLarge(f"{p.name}: more than {limits.max_bytes / 1e6:.1f} MB (LEXPERT_MAX_BYTES)")
+            chunks.append(chunk)
+    except OSError as exc:
+        raise UnreadableDocument(f"{p}: cannot be read ({exc.strerror or exc})") from exc
+    finally:
+        os.close(fd)
+    return read_bytes(b"".join(chunks), p.name, limits)
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a plain file"
 
 
 __all__ = ["read_path", "read_bytes", "sniff", "decode_text"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 from ..config import Limits
 from ..errors import ArchiveBomb, EncryptedDocument, UnreadableDocument
@@ -34,10 +35,36 @@ def check_zip(data: bytes, name: str, limits: Limits) -> None:
     if total > limits.max_unzipped_bytes:
         raise ArchiveBomb(f"{name}: expands to {total / 1e6:.0f} MB, over the limit of "
                           f"{limits.max_unzipped_bytes / 1e6:.0f} MB (LEXPERT_MAX_UNZIPPED); refusing a likely zip bomb")
+    _count_expansion(zf, name, limits)
     if "word/document.xml" not in zf.namelist():
         if "EncryptionInfo" in zf.namelist() or "EncryptedPackage" in zf.namelist():
             raise EncryptedDocument(f"{name}: the .docx is encrypted; save it without a password")
         raise UnreadableDocument(f"{name}: not a Word document (no word/document.xml)")
+
+
+def _count_expansion(zf: zipfile.ZipFile, name: str, limits: Limits) -> None:
+    """Decompress every part once, in chunks, counting what really comes out: the sizes in a
+    ZIP's headers are the file's own claim, and a hostile one lies about them."""
+    total = 0
+    for info in zf.infolist():
+        try:
+            with zf.open(info) as fh:
+                out = 0
+                while True:
+                    chunk = fh.read(1 << 20)
+                    if not chunk:
+                        break
+                    out += len(chunk)
+                    total += len(chunk)
+                    if total > limits.max_unzipped_bytes:
+                        raise ArchiveBomb(f"{name}: expands to more than {limits.max_unzipped_bytes / 1e6:.0f} MB "
+                                          f"(LEXPERT_MAX_UNZIPPED); refusing a likely zip bomb")
+                    if out > 1_000_000 and out > limits.max_zip_ratio * max(info.compress_size, 1):
+                        raise ArchiveBomb(f"{name}: part {info.filename} expands more than {limits.max_zip_ratio}x; "
+                                          f"refusing a likely zip bomb (LEXPERT_MAX_ZIP_RATIO)")
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError,
+                NotImplementedError, RuntimeError) as exc:
+            raise UnreadableDocument(f"{name}: not a valid .docx (part {info.filename}: {type(exc).__name__})") from exc
 
 
 def _fmt(n: int, fmt: str) -> str:
@@ -115,7 +142,7 @@ class _Numbering:
         return out if fmt not in ("bullet", "none") else ""
 
 
-def _num_pr(p, document) -> tuple[str, int] | None:
+def _num_pr(p, styles: dict[str, tuple[str, int]]) -> tuple[str, int] | None:
     ppr = p.find(f"{W}pPr")
     if ppr is not None:
         npr = ppr.find(f"{W}numPr")
@@ -126,17 +153,42 @@ def _num_pr(p, document) -> tuple[str, int] | None:
                 return nid.get(f"{W}val"), int(il.get(f"{W}val")) if il is not None else 0
         style = ppr.find(f"{W}pStyle")
         if style is not None:
-            sid = style.get(f"{W}val")
-            st = next((x for x in document.styles.element.findall(f"{W}style") if x.get(f"{W}styleId") == sid), None)
-            if st is not None:
-                spr = st.find(f"{W}pPr")
-                npr = spr.find(f"{W}numPr") if spr is not None else None
-                if npr is not None:
-                    nid = npr.find(f"{W}numId")
-                    il = npr.find(f"{W}ilvl")
-                    if nid is not None:
-                        return nid.get(f"{W}val"), int(il.get(f"{W}val")) if il is not None else 0
+            return styles.get(style.get(f"{W}val"))
     return None
+
+
+def _style_numbering(document) -> dict[str, tuple[str, int]]:
+    """styleId -> (numId, ilvl) of the styles that number their paragraphs: read once, so a
+    document with thousands of styles costs one pass, not one pass per paragraph."""
+    out: dict[str, tuple[str, int]] = {}
+    try:
+        styles = document.styles.element.findall(f"{W}style")
+    except Exception:     # no styles part
+        return out
+    for st in styles:
+        sid = st.get(f"{W}styleId")
+        spr = st.find(f"{W}pPr")
+        npr = spr.find(f"{W}numPr") if spr is not None else None
+        if sid is None or npr is None or sid in out:
+            continue
+        nid = npr.find(f"{W}numId")
+        il = npr.find(f"{W}ilvl")
+        if nid is not None:
+            out[sid] = (nid.get(f"{W}val"), int(il.get(f"{W}val")) if il is not None else 0)
+    return out
+
+
+_WRAPPERS = {f"{W}sdt", f"{W}sdtContent", f"{W}customXml", f"{W}smartTag"}
+
+
+def _own(el, tag: str):
+    """Children of ``el`` with ``tag``, looking through content-control wrappers but never into
+    a nested table."""
+    for ch in el.iterchildren():
+        if ch.tag == tag:
+            yield ch
+        elif ch.tag in _WRAPPERS:
+            yield from _own(ch, tag)
 
 
 def _para_text(p) -> str:
@@ -163,12 +215,29 @@ def read_docx(data: bytes, name: str, limits: Limits) -> RawDocument:
     except Exception as exc:  # python-docx raises several unrelated types on broken parts
         raise UnreadableDocument(f"{name}: the .docx cannot be read ({type(exc).__name__})") from exc
     numbering = _Numbering(document)
+    styles = _style_numbering(document)
     out: list[str] = []
+
+    def table(tbl) -> None:
+        # rows and cells of this table only; a table nested in a cell comes after its row,
+        # so each paragraph is read once however tables nest
+        for row in _own(tbl, f"{W}tr"):
+            cells, nested = [], []
+            for tc in _own(row, f"{W}tc"):
+                ct = " ".join(_para_text(p).strip() for p in _own(tc, f"{W}p")).strip()
+                nested.extend(_own(tc, f"{W}tbl"))
+                if ct and (not cells or cells[-1] != ct):   # merged cells repeat their text
+                    cells.append(ct)
+            if cells:
+                out.append(" | ".join(cells))
+            for inner in nested:
+                table(inner)
+
     body = document.element.body
     for child in body.iterchildren():
         if child.tag == f"{W}p":
             text = _para_text(child).strip()
-            npr = _num_pr(child, document)
+            npr = _num_pr(child, styles)
             if npr:
                 label = numbering.label(*npr)
                 if label and text:
@@ -176,14 +245,7 @@ def read_docx(data: bytes, name: str, limits: Limits) -> RawDocument:
             if text:
                 out.append(text)
         elif child.tag == f"{W}tbl":
-            for row in child.iter(f"{W}tr"):
-                cells = []
-                for tc in row.iter(f"{W}tc"):
-                    ct = " ".join(_para_text(p).strip() for p in tc.iter(f"{W}p")).strip()
-                    if ct and (not cells or cells[-1] != ct):   # merged cells repeat their text
-                        cells.append(ct)
-                if cells:
-                    out.append(" | ".join(cells))
+            table(child)
     props = document.core_properties
     meta = {k: v for k, v in {"title": props.title, "author": props.author}.items() if v}
     return RawDocument(text="\n\n".join(out), format="docx", source=name, meta=meta)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 import threading
+import zlib
 from collections import Counter
 
 from ..config import Limits
@@ -217,7 +218,46 @@ def _join_wrapped(pages: list[list[str]], pitch: float | None) -> list[list[str]
     return out
 
 
+_STREAM = re.compile(rb"stream\r?\n")
+
+
+def check_inflation(data: bytes, name: str, limits: Limits) -> None:
+    """Inflate every Flate-compressed stream that is not an image, in chunks, counting what
+    really comes out, before PDFium reads the file: a content stream of a few kilobytes can
+    claim gigabytes of drawing operators. Images are left to the renderer, which decodes one
+    page at a time within the OCR pixel budget."""
+    total = 0
+    for m in _STREAM.finditer(data):
+        start = m.end()
+        head = data[max(0, data.rfind(b"obj", 0, m.start())):m.start()]
+        if b"/FlateDecode" not in head and b"/Fl " not in head and b"/Fl/" not in head and b"/Fl]" not in head:
+            continue
+        if b"/Image" in head:
+            continue
+        end = data.find(b"endstream", start)
+        end = len(data) if end < 0 else end
+        d = zlib.decompressobj()
+        pos = start
+        try:
+            while pos < end and not d.eof:
+                chunk = data[pos:min(end, pos + (1 << 16))]
+                pos += len(chunk)
+                buf = d.decompress(chunk, 1 << 20)
+                while True:
+                    total += len(buf)
+                    if total > limits.max_unzipped_bytes:
+                        raise DocumentTooLarge(
+                            f"{name}: the PDF's compressed streams expand to more than "
+                            f"{limits.max_unzipped_bytes / 1e6:.0f} MB (LEXPERT_MAX_UNZIPPED); refusing a likely PDF bomb")
+                    if not d.unconsumed_tail:
+                        break
+                    buf = d.decompress(d.unconsumed_tail, 1 << 20)
+        except zlib.error:
+            continue            # a damaged stream: PDFium decides what to make of it
+
+
 def read_pdf(data: bytes, name: str, limits: Limits) -> RawDocument:
+    check_inflation(data, name, limits)
     with _LOCK:
         return _read_pdf(data, name, limits)
 

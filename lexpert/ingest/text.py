@@ -15,34 +15,96 @@ def _cyr_share(text: str) -> float:
 
 def decode_text(data: bytes, name: str = "input") -> tuple[str, str]:
     """Decode bytes of a text document; returns (text, encoding)."""
+    text, enc, _ = decode_text_checked(data, name)
+    return text, enc
+
+
+def decode_text_checked(data: bytes, name: str = "input") -> tuple[str, str, list[str]]:
+    """Decode bytes of a text document; returns (text, encoding, warnings).
+
+    Never garbage in silence: a few stray NUL bytes (not UTF-16, whose every other byte is
+    NUL) are removed and reported; a file whose lines are partly UTF-8 and partly an 8-bit
+    Cyrillic code page is decoded line by line, each line in its own encoding, and reported."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig", []
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    sample = data[:4096]
-    if sample and b"\x00" in sample:
-        odd_nuls = sample[1::2].count(0)
-        even_nuls = sample[0::2].count(0)
-        enc = "utf-16-le" if odd_nuls >= even_nuls else "utf-16-be"
         try:
-            return data.decode(enc), enc
+            return data.decode("utf-16"), "utf-16", []
         except UnicodeDecodeError as exc:
-            raise UnreadableDocument(f"{name}: looks like UTF-16 but cannot be decoded") from exc
+            raise UnreadableDocument(f"{name}: has a UTF-16 mark but cannot be decoded as UTF-16") from exc
+    warnings: list[str] = []
+    nuls = data.count(b"\x00")
+    if nuls:
+        enc = _utf16_without_mark(data)
+        if enc:
+            try:
+                return data.decode(enc), enc, []
+            except UnicodeDecodeError as exc:
+                raise UnreadableDocument(f"{name}: looks like UTF-16 but cannot be decoded") from exc
+        data = data.replace(b"\x00", b"")
+        warnings.append(f"{nuls} NUL byte(s) removed from the text")
+    if _control_share(data) > 0.05:
+        raise UnreadableDocument(f"{name}: binary data, not text (control bytes throughout)")
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8"), "utf-8", warnings
     except UnicodeDecodeError:
         pass
+    lines = data.split(b"\n")
+    utf8: dict[int, str] = {}
+    for i, ln in enumerate(lines):
+        try:
+            utf8[i] = ln.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    rest = b"\n".join(ln for i, ln in enumerate(lines) if i not in utf8)
     candidates = []
     for enc in ("cp1251", "koi8-r", "cp866"):
         try:
-            t = data.decode(enc)
+            t = rest.decode(enc)
         except UnicodeDecodeError:
             continue
-        candidates.append((_cyr_share(t) + _lower_share(t), enc, t))
-    if candidates:
-        _, enc, t = max(candidates)
-        return t, enc
-    return data.decode("utf-8", errors="replace"), "utf-8 (with replacements)"
+        candidates.append((_cyr_share(t) + _lower_share(t), enc))
+    enc = max(candidates)[1] if candidates else "cp1251"
+    out = [utf8[i] if i in utf8 else ln.decode(enc, errors="replace") for i, ln in enumerate(lines)]
+    if not candidates:
+        warnings.append(f"some bytes are not valid in {enc} and were replaced")
+    mixed = sum(1 for t in utf8.values() if not t.isascii())
+    if mixed:
+        warnings.append(f"mixed encodings: {mixed} line(s) read as UTF-8, {len(lines) - len(utf8)} as {enc}")
+        return "\n".join(out), f"utf-8+{enc}", warnings
+    return "\n".join(out), enc, warnings
+
+
+def _control_share(data: bytes) -> float:
+    """Share of C0 control bytes other than tab, newline, carriage return and form feed in a sample."""
+    sample = data[:65536]
+    if not sample:
+        return 0.0
+    ctrl = sum(sample.count(bytes([b])) for b in range(32) if b not in (9, 10, 12, 13))
+    return ctrl / len(sample)
+
+
+def _plausible(ch: str) -> bool:
+    return ((ch.isascii() and (ch.isprintable() or ch in "\n\r\t")) or "\u0400" <= ch <= "\u04ff"
+            or "\u00a0" <= ch <= "\u00ff" or "\u2000" <= ch <= "\u206f" or ch == "\u2116")
+
+
+def _utf16_without_mark(data: bytes) -> str | None:
+    """UTF-16 without a byte-order mark: every NUL byte of the sample on one side of the byte
+    pairs (the high byte of ASCII characters), and the text it decodes to made of Cyrillic,
+    Latin, digits and punctuation. Stray NULs in UTF-8 text fail one test or the other."""
+    sample = data[:8192]
+    sample = sample[: len(sample) // 2 * 2]
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    for enc, here, there in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if here and there <= 0.02 * here:
+            try:
+                t = sample.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if t and sum(map(_plausible, t)) >= 0.9 * len(t):
+                return enc
+    return None
 
 
 def _lower_share(text: str) -> float:
