@@ -337,3 +337,77 @@ def test_portal_adapter_to_batch(portal_server, rules, tmp_path):
         _Client(cfg).fetch("http://203.0.113.5/npa/search?page=1")
     with pytest.raises(PortalError, match="only http"):
         _Client(cfg).fetch("file:///etc/passwd")
+
+
+def test_a_second_run_on_the_same_outdir_is_refused_in_one_line(corpus, rules, tmp_path):
+    import fcntl
+
+    from lexpert.batch.engine import BatchError
+
+    d, _ = corpus
+    out = tmp_path / "out"
+    out.mkdir()
+    fd = os.open(out / ".lock", os.O_RDWR | os.O_CREAT)      # a run in progress holds the folder
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    os.write(fd, b"4242")
+    try:
+        with pytest.raises(BatchError, match="in use by another lexpert batch \\(pid 4242\\)"):
+            run_batch(d / "drafts", out, opts(1))
+        assert not (out / "parts").exists()                  # nothing was done, nothing deleted
+        p = subprocess.run([sys.executable, "-m", "lexpert", "batch", str(d / "drafts"), "--out", str(out)],
+                           capture_output=True, text=True, env={**os.environ, "LEXPERT_DETECTOR": "rules"})
+        assert p.returncode == 2 and p.stderr.count("\n") == 1 and "in use" in p.stderr
+    finally:
+        os.close(fd)
+    s = run_batch(d / "drafts", out, opts(1))                # free again: the run goes through
+    assert s.ok == 10
+
+
+def test_non_regular_inputs_timeouts_and_a_failed_consolidation(corpus, rules, tmp_path, monkeypatch):
+    from lexpert.batch import store as store_mod
+    from lexpert.batch.engine import BatchError
+    from lexpert.bench_analyze import act_pdf
+
+    d, drafts = corpus
+    f = tmp_path / "in"
+    f.mkdir()
+    (f / "good.txt").write_text((d / drafts[0].path).read_text(encoding="utf-8"), encoding="utf-8")
+    os.mkfifo(f / "pipe.txt")
+    (f / "zero.txt").symlink_to("/dev/zero")
+    (f / "gone.txt").symlink_to(f / "no-such-file.txt")
+    out = tmp_path / "out"
+    s = run_batch(f, out, opts(1))
+    a = {r["id"]: r for r in acts(out)}
+    assert s.ids == 4 and a["good.txt"]["status"] == "ok"
+    for bad in ("pipe.txt", "zero.txt", "gone.txt"):
+        assert a[bad]["status"] == "error" and a[bad]["error_code"] == "unreadable", a[bad]
+    assert "not a regular file" in a["pipe.txt"]["error"] and "no such file" in a["gone.txt"]["error"]
+
+    # a per-document time limit that strikes inside PDF parsing is named a timeout
+    g = tmp_path / "pdfs"
+    g.mkdir()
+    act_pdf(ROOT.joinpath("lexpert/data/samples/sample_ru.txt").read_text(encoding="utf-8") * 30, g / "long.pdf")
+    s = run_batch(g, tmp_path / "out2", opts(1, doc_timeout=0.02))
+    (row,) = acts(tmp_path / "out2")
+    assert row["status"] == "error" and row["error_code"] == "timeout", row
+
+    # the disk fills while the results are consolidated: one line, the earlier results and
+    # the parts stay, and a rerun finishes
+    before = {p.name: p.read_bytes() for p in out.glob("*.parquet")}
+    real_writer = store_mod.pq.ParquetWriter
+
+    def full_disk(path, *a, **kw):          # the disk is full by the time findings are written
+        if "findings" in str(path):
+            raise OSError(28, "No space left on device")
+        return real_writer(path, *a, **kw)
+
+    monkeypatch.setattr(store_mod.pq, "ParquetWriter", full_disk)
+    (f / "more.txt").write_text((d / drafts[1].path).read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(BatchError, match="No space left on device.*kept") as ei:
+        run_batch(f, out, opts(1))
+    assert "\n" not in str(ei.value)
+    assert {p.name: p.read_bytes() for p in out.glob("*.parquet")} == before
+    assert not list(out.glob(".tmp-*"))
+    monkeypatch.setattr(store_mod.pq, "ParquetWriter", real_writer)
+    s = run_batch(f, out, opts(1))
+    assert s.ids == 5 and s.already_done == 5 and {r["id"] for r in acts(out)} >= {"more.txt", "good.txt"}

@@ -9,11 +9,13 @@ that kills its worker again is recorded as an error row.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import multiprocessing as mp
 import os
 import time
 from collections import deque
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
@@ -258,6 +260,37 @@ def run_batch(source: str | Path, outdir: str | Path, options: BatchOptions | No
     workers = max(1, o.workers or os.cpu_count() or 1)
     source, out = Path(source), Path(outdir)
     records = list(read_input(source))
+    try:
+        with _locked(out):
+            return _run(source, out, records, o, workers, on_chunk)
+    except OSError as exc:        # a read-only folder, a full disk: the committed parts are kept
+        raise BatchError(f"{out}: cannot write ({exc.strerror or exc}); the analysed parts in {out}/parts are "
+                         f"kept: fix it and rerun to finish") from exc
+
+
+@contextmanager
+def _locked(out: Path):
+    """An exclusive lock on OUTDIR for the whole run: a second run on the same folder is
+    refused in one line instead of redoing the work and deleting the first one's parts in
+    progress."""
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            other = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "?"
+            raise BatchError(f"{out} is in use by another lexpert batch (pid {other}); wait for it to finish "
+                             f"or use another OUTDIR") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)              # releases the lock
+
+
+def _run(source: Path, out: Path, records: list[DraftRecord], o: BatchOptions, workers: int,
+         on_chunk: Callable[[ChunkStats], None] | None) -> BatchSummary:
     _check_outdir(out, source)
     seen: set[str] = set()
     unique: list[DraftRecord] = []

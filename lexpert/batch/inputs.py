@@ -72,8 +72,8 @@ def _folder(root: Path) -> Iterator[DraftRecord]:
     files = []
     for f in root.rglob("*"):
         rel = f.relative_to(root)
-        if any(part.startswith(".") for part in rel.parts) or not f.is_file():
-            continue
+        if any(part.startswith(".") for part in rel.parts) or f.is_dir():
+            continue          # a FIFO, a device, a socket or a broken link is an input: it gets its error row
         files.append(rel.as_posix())
     for rel in sorted(files):
         yield DraftRecord(id=rel, path=str(root / rel))

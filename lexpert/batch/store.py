@@ -85,17 +85,41 @@ class PartStore:
         return done
 
     def clean_tmp(self) -> None:
-        """Remove half-written chunks left by a crash (never a committed part)."""
+        """Remove half-written chunks and consolidation files left by a crash (never a
+        committed part). Called only under the folder's lock (:func:`lexpert.batch.engine.run_batch`)."""
         if self.parts.exists():
             for p in self.parts.iterdir():
                 if p.name.startswith(".tmp-"):
                     shutil.rmtree(p, ignore_errors=True)
+        if self.outdir.exists():
+            for p in self.outdir.glob(".tmp-*"):
+                try:
+                    p.unlink()
+                except OSError:
+                    pass
 
     def consolidate(self, order: list[str], extra_errors: Iterable[dict[str, Any]] = ()) -> dict[str, Any]:
         """Write acts/findings/norms.parquet and errors.jsonl from the parts.
 
         ``order`` is the input's ids in input order: acts.parquet follows it, and ids not in it
-        (a part of another input) are left out. Returns counts."""
+        (a part of another input) are left out. All four files are written aside first and put
+        in place together at the end: a full disk or a read-only folder leaves the previous
+        consolidated files (or none) and the parts as they were. Returns counts."""
+        staged: list[tuple[Path, Path]] = []
+        try:
+            counts = self._consolidate(order, extra_errors, staged)
+            for tmp, final in staged:
+                os.replace(tmp, final)
+            staged.clear()
+            return counts
+        finally:
+            for tmp, _ in staged:
+                try:
+                    tmp.unlink()
+                except OSError:
+                    pass
+
+    def _consolidate(self, order, extra_errors, staged) -> dict[str, Any]:
         wanted = {i: k for k, i in enumerate(order)}
         winner: dict[str, str] = {}
         acts = []
@@ -109,25 +133,32 @@ class PartStore:
         table = pa.concat_tables(acts) if acts else ACT_SCHEMA.empty_table()
         idx = pc.sort_indices(pa.array([wanted[x] for x in table.column("id").to_pylist()], pa.int64()))
         table = table.take(idx)
-        self._write(self.outdir / "acts.parquet", table)
+        staged.append((self._write(self.outdir / "acts.parquet", table), self.outdir / "acts.parquet"))
         counts = {"acts": table.num_rows}
         for key, schema in TABLES[:2]:
-            counts[key] = self._stream(key, schema, winner)
+            counts[key] = self._stream(key, schema, winner, staged)
         errors = [{"id": r["id"], "code": r["error_code"], "reason": r["error"]}
                   for r in table.filter(pc.equal(table.column("status"), "error"))
                   .select(["id", "error_code", "error"]).to_pylist()]
         errors += list(extra_errors)
-        atomic_write_bytes(self.outdir / "errors.jsonl",
-                           "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in errors).encode("utf-8"))
+        final = self.outdir / "errors.jsonl"
+        tmp = final.with_name(f".tmp-{uuid.uuid4().hex}-{final.name}")
+        staged.append((tmp, final))
+        with open(tmp, "wb") as fh:
+            fh.write("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in errors).encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
         counts["errors"] = len(errors)
         counts["ok"] = int(pc.sum(pc.equal(table.column("status"), "ok")).as_py() or 0)
         counts["missing"] = len(set(order) - set(winner))
         return counts
 
-    def _stream(self, key: str, schema: pa.Schema, winner: dict[str, str]) -> int:
-        """Copy ``key`` rows of the winning part of each id into OUTDIR/<key>.parquet, part by part."""
+    def _stream(self, key: str, schema: pa.Schema, winner: dict[str, str], staged: list) -> int:
+        """Copy ``key`` rows of the winning part of each id into OUTDIR/<key>.parquet (staged
+        aside), part by part."""
         final = self.outdir / f"{key}.parquet"
         tmp = final.with_name(f".tmp-{uuid.uuid4().hex}-{final.name}")
+        staged.append((tmp, final))
         n = 0
         with pq.ParquetWriter(tmp, schema, compression="zstd") as w:
             for p in self.committed():
@@ -142,11 +173,10 @@ class PartStore:
                 if t.num_rows:
                     w.write_table(t)
                     n += t.num_rows
-        os.replace(tmp, final)
         return n
 
     @staticmethod
-    def _write(path: Path, table: pa.Table) -> None:
+    def _write(path: Path, table: pa.Table) -> Path:
         tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
         pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, path)
+        return tmp

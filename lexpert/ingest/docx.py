@@ -7,7 +7,7 @@ import zipfile
 import zlib
 
 from ..config import Limits
-from ..errors import ArchiveBomb, EncryptedDocument, UnreadableDocument
+from ..errors import ArchiveBomb, EncryptedDocument, LexpertError, UnreadableDocument
 from ..records import RawDocument
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -163,7 +163,7 @@ def _style_numbering(document) -> dict[str, tuple[str, int]]:
     out: dict[str, tuple[str, int]] = {}
     try:
         styles = document.styles.element.findall(f"{W}style")
-    except Exception:     # no styles part
+    except (AttributeError, KeyError, NotImplementedError, ValueError):     # no styles part
         return out
     for st in styles:
         sid = st.get(f"{W}styleId")
@@ -212,6 +212,8 @@ def read_docx(data: bytes, name: str, limits: Limits) -> RawDocument:
 
     try:
         document = docx.Document(io.BytesIO(data))
+    except LexpertError:
+        raise                 # a per-document time limit, not a broken file
     except Exception as exc:  # python-docx raises several unrelated types on broken parts
         raise UnreadableDocument(f"{name}: the .docx cannot be read ({type(exc).__name__})") from exc
     numbering = _Numbering(document)

@@ -134,8 +134,8 @@ def _page_lines(textpage, height: float) -> list[str]:
                 line.first_word = textpage.get_charbox(min(word_end, last))[2] - left
                 line.box = (left, bottom, right, top)
                 line.edge = top > height * (1 - EDGE_BAND) or bottom < height * EDGE_BAND
-            except Exception:    # a glyph without a box: keep the line, judged by its place only
-                pass
+            except (ValueError, IndexError, OSError, RuntimeError):   # a glyph without a box: the line stays,
+                pass                                                  # judged by its place only
         lines.append(line)
         pos += len(raw_line) + 1
     return lines
