@@ -86,7 +86,8 @@ def pdf_bytes(content: bytes, comp: bytes | None = None) -> bytes:
 
 
 def findings(p):
-    return sorted((f["code"], f["evidence"]) for f in json.loads(p.stdout)["findings"])
+    ev = [(f["code"], f["evidence"]) for f in json.loads(p.stdout)["findings"]]
+    return sorted((c, e["text"] if isinstance(e, dict) else e) for c, e in ev)
 
 
 def test_files_that_are_not_regular_files(tmp_path):
@@ -216,3 +217,44 @@ def test_classify_refuses_broken_lines_in_one_line(tmp_path, payload, words):
     f = tmp_path / "in.jsonl"
     f.write_bytes(payload)
     one_line_error(run_cli(tmp_path, "classify", f), *words)
+
+
+def test_batch_over_a_folder_of_all_of_them(tmp_path):
+    import pyarrow.parquet as pq
+
+    f = tmp_path / "in"
+    f.mkdir()
+    (f / "clean.txt").write_text(DRAFT, encoding="utf-8")
+    raw = DRAFT.encode("utf-8")
+    (f / "nul.txt").write_bytes(raw[:30] + b"\x00\x00\x00" + raw[30:])
+    lines = DRAFT.split("\n")
+    (f / "mixed.txt").write_bytes("\n".join(lines[:2]).encode("utf-8") + b"\n" + "\n".join(lines[2:]).encode("cp1251"))
+    (f / "bomb.pdf").write_bytes(pdf_bytes(b"", comp=deflate(b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET\n", 1_500_000_000)))
+    (f / "line.pdf").write_bytes(pdf_bytes(b"BT /F1 1 Tf 0 700 Td (" + b"word " * 200_000 + b") Tj ET\n"))
+    (f / "binary.txt").write_bytes(bytes(range(256)) * 40)
+    os.mkfifo(f / "pipe.txt")
+    (f / "zero.txt").symlink_to("/dev/zero")
+    styles = "".join(f'<w:style w:type="paragraph" w:styleId="S{i}"><w:name w:val="S{i}"/></w:style>'
+                     for i in range(20000))
+    (f / "styles.docx").write_bytes(_docx_with(tmp_path, "styles.docx", lambda n, d: d.replace(
+        b"</w:styles>", styles.encode() + b"</w:styles>") if n == "word/styles.xml" else d).read_bytes())
+    out = tmp_path / "out"
+    p = run_cli(tmp_path, "batch", f, "--out", out, "--workers", "2", "--no-progress",
+                env={"LEXPERT_DETECTOR": "rules"})
+    assert p.returncode == 0, p.stderr[-1500:]
+    rows = {r["id"]: r for r in pq.read_table(out / "acts.parquet").to_pylist()}
+    names = sorted(x.name for x in f.iterdir())
+    assert sorted(rows) == names                                       # every input exactly once
+    errors = {k: r["error_code"] for k, r in rows.items() if r["status"] == "error"}
+    assert errors == {"bomb.pdf": "too_large", "binary.txt": "unreadable", "pipe.txt": "unreadable",
+                      "zero.txt": "unreadable"}, errors
+    found = {}
+    for r in pq.read_table(out / "findings.parquet").to_pylist():
+        found.setdefault(r["id"], []).append((r["code"], r["evidence"]))
+    for name in ("clean.txt", "nul.txt", "mixed.txt", "styles.docx", "line.pdf"):
+        single = run_cli(tmp_path, "analyze", f / name, "--format", "json", env={"LEXPERT_DETECTOR": "rules"})
+        assert sorted(found.get(name, [])) == findings(single), name
+    again = run_cli(tmp_path, "batch", f, "--out", out, "--no-progress", env={"LEXPERT_DETECTOR": "rules"})
+    assert again.returncode == 0, again.stderr[-800:]                 # resumes: nothing left to do
+    assert {r["id"]: r["status"] for r in pq.read_table(out / "acts.parquet").to_pylist()} == \
+        {k: r["status"] for k, r in rows.items()}
