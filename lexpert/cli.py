@@ -90,10 +90,13 @@ def analyze(file, fmt, lang, sample, output, min_score, include_text, register):
     Without FILE it analyses a bundled sample draft, so a fresh install shows real output.
     """
     from .analysis import analyze as run
+    from .budget import time_limit
+    from .config import Limits
     from .render import render
 
     path = file or sample_path(sample)
-    report = run(path, lang=lang, min_score=min_score, register=register)
+    with time_limit(Limits.from_env().doc_timeout, Path(path).name, "LEXPERT_DOC_TIMEOUT"):
+        report = run(path, lang=lang, min_score=min_score, register=register)
     if fmt == "json":
         data = json.dumps(report.to_dict(include_text=include_text), ensure_ascii=False, indent=2)
         if output:

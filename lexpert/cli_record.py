@@ -384,9 +384,12 @@ def compare(draft_file, adopted_file, fmt):
     """Align the ADOPTED text to the DRAFT norm by norm and say, for each finding of the draft,
     whether it is resolved in the adopted text (deleted, reworded, still present)."""
     from .analysis import load
+    from .budget import time_limit
     from .compare import compare as run, render_text
+    from .config import Limits
 
-    res = run(load(draft_file).text, load(adopted_file).text)
+    with time_limit(Limits.from_env().doc_timeout, Path(draft_file).name, "LEXPERT_DOC_TIMEOUT"):
+        res = run(load(draft_file).text, load(adopted_file).text)
     if fmt == "json":
         click.echo(json.dumps(res, ensure_ascii=False, indent=1))
     else:

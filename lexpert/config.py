@@ -37,6 +37,8 @@ class Limits:
     ocr_langs: str = "rus+kaz"               # LEXPERT_OCR_LANGS
     ocr_dpi: int = 300                       # LEXPERT_OCR_DPI
     max_ocr_pixels: int = 40_000_000         # LEXPERT_MAX_OCR_PIXELS: a page rendered for OCR (A4 at 300 dpi: 8.7 M)
+    doc_timeout: int = 600                   # LEXPERT_DOC_TIMEOUT: seconds for one document in analyze/compare (0: none)
+    max_memory_mb: int = 4096                # LEXPERT_MAX_MEMORY_MB: address space of a batch worker process
 
     @classmethod
     def from_env(cls) -> "Limits":
@@ -50,4 +52,6 @@ class Limits:
             ocr_langs=os.environ.get("LEXPERT_OCR_LANGS", d.ocr_langs),
             ocr_dpi=_int_env("LEXPERT_OCR_DPI", d.ocr_dpi),
             max_ocr_pixels=_int_env("LEXPERT_MAX_OCR_PIXELS", d.max_ocr_pixels),
+            doc_timeout=_int_env("LEXPERT_DOC_TIMEOUT", d.doc_timeout),
+            max_memory_mb=_int_env("LEXPERT_MAX_MEMORY_MB", d.max_memory_mb),
         )

@@ -68,10 +68,10 @@ def deflate(head: bytes, spaces: int) -> bytes:
     return b"".join(out)
 
 
-def pdf_bytes(content: bytes, comp: bytes | None = None) -> bytes:
+def pdf_bytes(content: bytes, comp: bytes | None = None, box: bytes = b"612 792") -> bytes:
     comp = comp if comp is not None else zlib.compress(content, 9)
     objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 " + box + b"] /Contents 4 0 R "
             b"/Resources << /Font << /F1 5 0 R >> >> >>",
             b"<< /Length " + str(len(comp)).encode() + b" /Filter /FlateDecode >>\nstream\n" + comp + b"\nendstream",
             b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
@@ -258,3 +258,61 @@ def test_batch_over_a_folder_of_all_of_them(tmp_path):
     assert again.returncode == 0, again.stderr[-800:]                 # resumes: nothing left to do
     assert {r["id"]: r["status"] for r in pq.read_table(out / "acts.parquet").to_pylist()} == \
         {k: r["status"] for k, r in rows.items()}
+
+
+def test_budgets_per_document(tmp_path):
+    # the time budget of analyze names itself; a batch worker's memory ceiling turns a document
+    # that needs more into that document's error row (the ceiling is set so low here that
+    # a 28 MB text cannot be analysed within it)
+    from .docgen import make_text_pdf
+
+    pdf = make_text_pdf(DRAFT * 300, tmp_path / "long.pdf", spacing=2)
+    one_line_error(run_cli(tmp_path, "analyze", pdf, env={"LEXPERT_DOC_TIMEOUT": "1"}),
+                   "longer than 1 s", "LEXPERT_DOC_TIMEOUT")
+    f = tmp_path / "in"
+    f.mkdir()
+    (f / "good.txt").write_text(DRAFT, encoding="utf-8")
+    (f / "big.txt").write_text(("1. " + "Уполномоченный орган вправе продлить срок. " * 20 + "\n") * 15000,
+                               encoding="utf-8")
+    p = run_cli(tmp_path, "batch", f, "--out", tmp_path / "out", "--workers", "1", "--no-progress",
+                env={"LEXPERT_DETECTOR": "rules", "LEXPERT_MAX_MEMORY_MB": "1200", "LEXPERT_MAX_BYTES": "100000000",
+                     "LEXPERT_MAX_CHARS": "50000000"})
+    assert p.returncode == 0, p.stderr[-800:]
+    import pyarrow.parquet as pq
+
+    rows = {r["id"]: r for r in pq.read_table(tmp_path / "out" / "acts.parquet").to_pylist()}
+    assert rows["good.txt"]["status"] == "ok"
+    assert rows["big.txt"]["status"] == "error" and rows["big.txt"]["error_code"] in ("memory", "worker_died")
+
+
+def _pages_pdf(n: int, lines: int = 10, size=(612, 792)) -> bytes:
+    """A PDF of ``n`` pages, each with its own content stream of ``lines`` numbered lines."""
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(n)) + b"] /Count %d >>" % n,
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    for i in range(n):
+        body = b"".join(b"BT /F1 10 Tf 72 %d Td (%d. Point %d of page %d sets a term of %d days.) Tj ET\n"
+                        % (760 - 14 * k, i * lines + k + 1, k, i, k + 3) for k in range(lines))
+        comp = zlib.compress(body, 9)
+        objs.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents %d 0 R "
+                    b"/Resources << /Font << /F1 3 0 R >> >> >>" % (size[0], size[1], 5 + 2 * i))
+        objs.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(comp) + comp + b"\nendstream")
+    pdf, offs = b"%PDF-1.4\n", []
+    for i, o in enumerate(objs, 1):
+        offs.append(len(pdf))
+        pdf += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    x = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offs)
+    return pdf + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, x)
+
+
+def test_a_thousand_page_pdf_and_a_giant_blank_page(tmp_path):
+    thousand = tmp_path / "thousand.pdf"
+    thousand.write_bytes(_pages_pdf(1000))                 # the page limit allows it
+    p = run_cli(tmp_path, "analyze", thousand, "--format", "json")
+    assert p.returncode == 0, p.stderr[-800:]
+    assert json.loads(p.stdout)["document"]["pages"] == 1000
+    giant = tmp_path / "giant.pdf"                          # 14,400 pt a side, no text layer: OCR within the pixel budget
+    giant.write_bytes(pdf_bytes(b"", box=b"14400 14400"))
+    assert giant.stat().st_size < 2048
+    one_line_error(run_cli(tmp_path, "analyze", giant), "no text could be extracted")

@@ -27,7 +27,7 @@ from ..errors import LexpertError
 from .inputs import input_kind, read_input
 from .records import DraftRecord
 from .store import PartStore, atomic_write_bytes, write_part
-from .worker import WorkerOptions, error_result, init_worker, process_record
+from .worker import WorkerOptions, error_result, init_local_worker, init_worker, process_record
 
 ENGINES = ("local", "ray")
 
@@ -118,7 +118,7 @@ def run_local(chunks: list[Chunk], outdir: str, opts: WorkerOptions, workers: in
     queue = deque(chunks)
     ctx = mp.get_context("spawn")
     while queue:
-        ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_worker)
+        ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_local_worker)
         pending: dict[Any, Chunk] = {}
         try:
             try:

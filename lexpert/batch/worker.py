@@ -8,22 +8,15 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InputError, LexpertError
+from ..budget import DocumentTimeout, memory_ceiling, time_limit  # noqa: F401  (DocumentTimeout: re-exported)
+from ..errors import LexpertError
 from ..taxonomy import FAMILIES
 from .records import ActRow, DraftRecord, DraftResult, FindingRow, NormRow
-
-
-class DocumentTimeout(InputError):
-    """The analysis of one document ran past the per-document time limit."""
-
-    code = "timeout"
 
 
 @dataclass(frozen=True)
@@ -56,25 +49,13 @@ def init_worker(watch_parent: bool = True) -> None:
         threading.Thread(target=watch, daemon=True, name="lexpert-parent-watch").start()
 
 
-@contextmanager
-def _time_limit(seconds: float, what: str):
-    """Raise DocumentTimeout after ``seconds`` (SIGALRM; only where it can be used)."""
-    usable = seconds and seconds > 0 and hasattr(signal, "setitimer") \
-        and threading.current_thread() is threading.main_thread()
-    if not usable:
-        yield
-        return
+def init_local_worker() -> None:
+    """The local engine's worker: a process of its own, so its address space is capped
+    (``LEXPERT_MAX_MEMORY_MB``) before the detector loads; then :func:`init_worker`."""
+    from ..config import Limits
 
-    def on_alarm(signum, frame):
-        raise DocumentTimeout(f"{what}: analysis took longer than {seconds:g} s (--doc-timeout)")
-
-    old = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+    memory_ceiling(Limits.from_env().max_memory_mb)
+    init_worker()
 
 
 def error_result(rec: DraftRecord, reason: str, code: str, seconds: float = 0.0) -> DraftResult:
@@ -94,7 +75,7 @@ def process_record(rec: DraftRecord, opts: WorkerOptions = WorkerOptions()) -> D
         return error_result(rec, rec.error, "bad_record")
     t0 = time.perf_counter()
     try:
-        with _time_limit(opts.doc_timeout, rec.id):
+        with time_limit(opts.doc_timeout, rec.id):
             if rec.path:
                 report = analyze(Path(rec.path), lang=rec.lang)
             else:
