@@ -31,16 +31,21 @@ def _font() -> str:
     return os.path.join(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSans.ttf")
 
 
-def act_pdf(text: str, path: Path) -> Path:
-    """Print ``text`` to a PDF as a draft is printed: A4, 11 pt, a running head, page numbers."""
+DRAFT_HEAD = "Нормативтік құқықтық актінің жобасы / Проект нормативного правового акта"
+
+
+def act_pdf(text: str, path: Path, head: str = DRAFT_HEAD, line_mm: float = 5.5, gap_mm: float = 2,
+            password: str | None = None, font: str | None = None) -> Path:
+    """Print ``text`` to a PDF as a draft is printed: A4, 11 pt, a running head, page numbers;
+    each non-empty line a paragraph, ``gap_mm`` after it (``password``: encrypted)."""
     from fpdf import FPDF
 
     pdf = FPDF(format="A4")
-    pdf.add_font("DejaVu", "", _font())
+    pdf.add_font("DejaVu", "", font or _font())
 
     def header():
         pdf.set_font("DejaVu", size=8)
-        pdf.cell(0, 6, "Нормативтік құқықтық актінің жобасы / Проект нормативного правового акта", align="C")
+        pdf.cell(0, 6, head, align="C")
         pdf.ln(8)
         pdf.set_font("DejaVu", size=11)
 
@@ -53,11 +58,13 @@ def act_pdf(text: str, path: Path) -> Path:
     pdf.header, pdf.footer = header, footer
     pdf.set_font("DejaVu", size=11)
     pdf.set_auto_page_break(True, margin=20)
+    if password:
+        pdf.set_encryption(owner_password="owner-" + password, user_password=password)
     pdf.add_page()
     for para in text.split("\n"):
         if para.strip():
-            pdf.multi_cell(0, 5.5, para, new_x="LMARGIN", new_y="NEXT")
-            pdf.ln(2)
+            pdf.multi_cell(0, line_mm, para, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(gap_mm)
     pdf.output(str(path))
     return path
 

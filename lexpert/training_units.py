@@ -104,11 +104,6 @@ class UnitClassifier:
             fast = self.__dict__["_fast_tf"] = TfidfFeaturizer(self.tf_)
         return fast
 
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        state.pop("_fast_tf", None)           # a cache, rebuilt on first use
-        return state
-
     def fit(self, items: list[tuple[Node, str, dict]], labels: list[str]) -> "UnitClassifier":
         from sklearn.linear_model import LogisticRegression
 
@@ -158,14 +153,9 @@ class UnitClassifier:
         return path
 
     @classmethod
-    def load(cls, path, cache: bool = False) -> "UnitClassifier":
-        """Load a skops file, trusting only scikit-learn, NumPy, SciPy and builtin types.
-        ``cache``: through :mod:`lexpert.modelcache` (the shipped model only)."""
-        if not cache:
-            return cls._from_skops(Path(str(path)).read_bytes(), path)
-        from .modelcache import cached_load
-
-        return cached_load(Path(str(path)), lambda data: cls._from_skops(data, path))
+    def load(cls, path) -> "UnitClassifier":
+        """Load a skops file, trusting only scikit-learn, NumPy, SciPy and builtin types."""
+        return cls._from_skops(Path(str(path)).read_bytes(), path)
 
     @classmethod
     def _from_skops(cls, data: bytes, path) -> "UnitClassifier":

@@ -1,37 +1,10 @@
-"""Start-up and speed machinery (issue 17): the model load cache, PyTorch kept out of runs
-that do not use it, and `lexpert bench analyze`. Speed targets themselves live in the
-benchmark's JSON, not in timed tests."""
+"""Start-up and speed machinery (issue 17): PyTorch kept out of runs that do not use it, and
+`lexpert bench analyze`. Speed targets themselves live in the benchmark's JSON, not in
+timed tests."""
 import json
 import os
 import subprocess
 import sys
-
-from lexpert import modelcache
-
-
-def test_model_cache_loads_once_and_refuses_files_others_can_write(tmp_path, monkeypatch):
-    monkeypatch.setenv("LEXPERT_HOME", str(tmp_path))
-    model = tmp_path / "m.skops"
-    model.write_bytes(b"model bytes")
-    calls = []
-
-    def load(data):
-        calls.append(data)
-        return {"weights": [1, 2, 3]}
-
-    assert modelcache.cached_load(model, load) == {"weights": [1, 2, 3]}
-    (cached,) = list((tmp_path / "cache" / "models").glob("m-*.pickle"))
-    assert oct(cached.stat().st_mode & 0o777) == "0o600"
-    assert modelcache.cached_load(model, load) == {"weights": [1, 2, 3]} and len(calls) == 1
-    os.chmod(cached, 0o666)                          # someone else could have written it: not read
-    modelcache.cached_load(model, load)
-    assert len(calls) == 2
-    model.write_bytes(b"another model")              # a new model file is a new cache entry
-    modelcache.cached_load(model, load)
-    assert len(calls) == 3 and len(list((tmp_path / "cache" / "models").glob("m-*.pickle"))) == 2
-    monkeypatch.setenv("LEXPERT_MODEL_CACHE", "0")
-    modelcache.cached_load(model, load)
-    assert len(calls) == 4
 
 
 def test_analyze_does_not_import_torch_but_torch_still_imports(tmp_path):

@@ -273,28 +273,19 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
             del self.vocab_terms_
 
     @classmethod
-    def load(cls, path: str | Path, cache: bool = False) -> "FactorClassifier":
-        """Load a skops file, trusting only scikit-learn, NumPy, SciPy and lexpert types.
-        ``cache``: through :mod:`lexpert.modelcache` (the shipped default model only)."""
+    def load(cls, path: str | Path) -> "FactorClassifier":
+        """Load a skops file, trusting only scikit-learn, NumPy, SciPy and lexpert types."""
+        import skops.io as sio
+
         path = Path(path)
+        untrusted = sio.get_untrusted_types(file=path)
+        allowed = ("sklearn.", "numpy.", "scipy.", "lexpert.models.", "builtins.")
+        bad = [t for t in untrusted if not t.startswith(allowed)]
+        if bad:
+            from ..errors import LexpertError
 
-        def from_skops(_data: bytes | None = None) -> "FactorClassifier":
-            import skops.io as sio
-
-            untrusted = sio.get_untrusted_types(file=path)
-            allowed = ("sklearn.", "numpy.", "scipy.", "lexpert.models.", "builtins.")
-            bad = [t for t in untrusted if not t.startswith(allowed)]
-            if bad:
-                from ..errors import LexpertError
-
-                raise LexpertError(f"{path.name}: refusing a model file that asks to load {bad[:3]}")
-            model = sio.load(path, trusted=untrusted)
-            for name, joined in model.__dict__.pop("vocab_terms_", {}).items():
-                getattr(model, name).vocabulary_ = {t: i for i, t in enumerate(joined.split("\n"))}
-            return model
-
-        if not cache:
-            return from_skops()
-        from ..modelcache import cached_load
-
-        return cached_load(path, from_skops)
+            raise LexpertError(f"{path.name}: refusing a model file that asks to load {bad[:3]}")
+        model = sio.load(path, trusted=untrusted)
+        for name, joined in model.__dict__.pop("vocab_terms_", {}).items():
+            getattr(model, name).vocabulary_ = {t: i for i, t in enumerate(joined.split("\n"))}
+        return model

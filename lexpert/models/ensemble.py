@@ -57,12 +57,12 @@ class EnsembleDetector:
         self.thresholds = {c: float(t) for c, t in zip(model.codes_, model.thresholds_)}
 
     @classmethod
-    def load(cls, directory: str | Path, cache: bool = False) -> "EnsembleDetector":
+    def load(cls, directory: str | Path) -> "EnsembleDetector":
         d = Path(directory)
         if not (d / MODEL_FILE).exists():
             raise FileNotFoundError(d / MODEL_FILE)
         meta = json.loads((d / "metrics.json").read_text(encoding="utf-8")) if (d / "metrics.json").exists() else {}
-        return cls(FactorClassifier.load(d / MODEL_FILE, cache=cache), meta)
+        return cls(FactorClassifier.load(d / MODEL_FILE), meta)
 
     def _run(self, texts, lang, contexts):
         """Rule hits once per text, and the model's probabilities blended with them."""
@@ -101,4 +101,4 @@ class EnsembleDetector:
 @lru_cache(maxsize=1)
 def load_default_ensemble() -> EnsembleDetector:
     """The bundled default model (raises FileNotFoundError when none is bundled)."""
-    return EnsembleDetector.load(default_model_dir(), cache=True)
+    return EnsembleDetector.load(default_model_dir())

@@ -15,4 +15,4 @@ def default_unit_model():
         return None
     from ..training_units import UnitClassifier
 
-    return UnitClassifier.load(ref, cache=True)
+    return UnitClassifier.load(ref)
