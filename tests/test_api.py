@@ -201,3 +201,22 @@ def test_review_page_says_what_was_not_analysed_and_marks_non_norms(client):
     r = client.post("/api/drafts", files={"file": ("d.txt", stamped.encode())}, headers={"X-CSRF-Token": csrf})
     page = client.get(f"/drafts/{r.json()['draft_id']}?lang=ru").text
     assert 'data-unit="stamp"' in page and "гриф согласования" in page
+
+
+def test_review_page_of_both_bundled_samples_where_findings_share_evidence(client):
+    # the samples carry findings whose evidence is the same span: the page must still render
+    from lexpert.cli import sample_path
+
+    client.post("/login", data={"username": "expert", "password": "expert-password"}, follow_redirects=False)
+    csrf = client.get("/csrf").json()["csrf"]
+    for lang in ("ru", "kk"):
+        data = sample_path(lang).read_bytes()
+        r = client.post("/api/drafts", files={"file": (f"sample_{lang}.txt", data)}, headers={"X-CSRF-Token": csrf})
+        assert r.status_code == 201, r.text
+        findings = r.json()["analysis"]["findings"]
+        spans = [(f["evidence"]["start"], f["evidence"]["end"]) for f in findings]
+        page = client.get(f"/drafts/{r.json()['draft_id']}")
+        assert page.status_code == 200
+        assert page.text.count('data-finding="') >= 1
+        if lang == "ru":
+            assert len(spans) > len(set(spans))          # the case of the bug is really there

@@ -412,8 +412,11 @@ def _segments(text: str, findings: list[Finding], units: list[tuple[int, int, st
     """The act's text as paragraphs, each split into plain and highlighted runs by finding evidence;
     a paragraph none of whose units is normative (a stamp, a table of figures, a form) is marked
     with its unit type, so the reader sees what the detectors did not read."""
-    spans = sorted((f.evidence_start, f.evidence_end, f) for f in findings
-                   if f.evidence_start is not None and f.evidence_end is not None)
+    # two findings may share one evidence span (two factors in one phrase): order by span, then
+    # by id, never by comparing the findings themselves
+    spans = sorted(((f.evidence_start, f.evidence_end, f) for f in findings
+                    if f.evidence_start is not None and f.evidence_end is not None),
+                   key=lambda x: (x[0], x[1], x[2].id))
     norms = {}
     for f in findings:
         if f.norm_start is not None:
