@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -30,16 +31,30 @@ def _session():
     return session_scope()
 
 
+_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+
 def _when(value: str | None) -> dt.datetime | None:
+    """A date or date-time as written in Kazakhstan (31.12.2026, 31.12.2026 14:30) or ISO
+    (2026-12-31, 2026-12-31T14:30); anything else is one-line usage error."""
     if not value:
         return None
+    m = _DMY.match(value.strip())
     try:
-        return dt.datetime.fromisoformat(value)
+        if m:
+            d, mo, y, h, mi, sec = m.groups()
+            return dt.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(sec or 0))
+        return dt.datetime.fromisoformat(value.strip())
     except ValueError as exc:
-        raise click.BadParameter(f"not an ISO date or date-time: {value!r}") from exc
+        raise click.BadParameter(f"not a date: {value!r} (use 31.12.2026 or 2026-12-31)") from exc
 
 
-AT = click.option("--at", "at", default=None, help="When the event happened (ISO date-time; default now).")
+def _day(value: str | None) -> dt.date | None:
+    when = _when(value)
+    return when.date() if when else None
+
+
+AT = click.option("--at", "at", default=None, help="When the event happened (31.12.2026 14:30 or ISO; default now).")
 BY = click.option("--by", "actor", default=None, envvar="LEXPERT_USER", help="Who acts (default: $LEXPERT_USER).")
 
 
@@ -317,11 +332,11 @@ def rec_incorporation(rec_id, value, reason, at, actor):
 
 
 @click.command()
-@click.option("--from", "date_from", default=None, help="First day of the period (ISO date).")
-@click.option("--to", "date_to", default=None, help="Last day of the period (ISO date).")
+@click.option("--from", "date_from", default=None, help="First day of the period (31.12.2026 or 2026-12-31).")
+@click.option("--to", "date_to", default=None, help="Last day of the period (31.12.2026 or 2026-12-31).")
 @click.option("--by", "by", type=click.Choice(["agency", "sphere", "kind", "quarter", "none"]), default="agency",
               show_default=True)
-@click.option("--as-of", "as_of", default=None, help="Compute the figures as recorded at this moment (ISO).")
+@click.option("--as-of", "as_of", default=None, help="Compute the figures as recorded at this moment (a date or date-time).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "xlsx", "json"]), default="table",
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
@@ -339,8 +354,7 @@ def kpi(date_from, date_to, by, as_of, fmt, output, plot_dir, plot_format, plot_
 
     from . import kpi as K
 
-    d0 = dt.date.fromisoformat(date_from) if date_from else None
-    d1 = dt.date.fromisoformat(date_to) if date_to else None
+    d0, d1 = _day(date_from), _day(date_to)
     with _session() as s:
         res = K.compute(s, d0, d1, by=by, as_of=_when(as_of))
         if plot_dir:

@@ -292,6 +292,12 @@ def test_cli_workflow_kpi_exports_and_plots(tmp_path):
     data = json.loads(run("kpi", "--from", "2026-01-01", "--to", "2026-12-31", "--format", "json"))
     assert data["total"]["kpi_a"]["factors_per_draft"] == 1.0
     assert data["total"]["kpi_b"]["not_adopted_reasons"] == {"superseded": 1}
+    # dates as written in Kazakhstan give the same figures; a wrong date is one line, exit 2
+    dmy = json.loads(run("kpi", "--from", "01.01.2026", "--to", "31.12.2026", "--format", "json"))
+    assert {k: v for k, v in dmy.items() if k != "as_of"} == {k: v for k, v in data.items() if k != "as_of"}
+    bad = subprocess.run([sys.executable, "-m", "lexpert", "kpi", "--from", "31.02.2026"], capture_output=True,
+                         text=True, env=env, timeout=300)
+    assert bad.returncode == 2 and bad.stderr.startswith("lexpert: error:") and bad.stderr.count("\n") == 1
     run("kpi", "--format", "xlsx", "-o", str(tmp_path / "k.xlsx"), "--plots", str(tmp_path / "plots"), "--plot-lang", "kk")
     from openpyxl import load_workbook
 
