@@ -139,6 +139,14 @@ def set_status(s: Session, draft_id: int, status: str, *, reason: str | None = N
 
 
 # ------------------------------------------------------------------ findings
+def _open_for_review(v: Version) -> None:
+    """A completed expertise is read-only: its findings and recommendations are what the
+    conclusion said (the developer's responses and the adoption are tracked after it)."""
+    if v.expertise_completed_at is not None:
+        raise RecordError(f"the expertise of draft {v.draft_id} was completed on "
+                          f"{v.expertise_completed_at:%Y-%m-%d}: its findings and recommendations are read-only")
+
+
 def decide(s: Session, finding_id: int, decision: str, *, reason: str | None = None, actor: str | None = None,
            at: dt.datetime | None = None) -> Finding:
     if decision not in DECISIONS:
@@ -146,6 +154,7 @@ def decide(s: Session, finding_id: int, decision: str, *, reason: str | None = N
     if decision == "rejected" and not (reason and reason.strip()):
         raise RecordError("rejecting a finding needs a reason")
     f = get(s, Finding, finding_id)
+    _open_for_review(f.version)
     audit(s, "finding", f.id, "decision", f.decision, decision, actor, at, note=reason)
     f.decision, f.decision_reason, f.decided_by, f.decided_at = decision, reason, actor, _now(at)
     return f
@@ -157,6 +166,7 @@ def add_expert_finding(s: Session, version_id: int, *, code: str, locator: str, 
     tax = load_taxonomy()
     tax[code]
     v = get(s, Version, version_id)
+    _open_for_review(v)
     norm = next((n for n in v.report["norms"] if n["locator"] == locator), None)
     if norm is None:
         raise RecordError(f"no norm with locator {locator!r} in version {version_id}")
@@ -187,6 +197,7 @@ def add_recommendation(s: Session, draft_id: int, text: str, *, kind: str = "oth
     if not text or not text.strip():
         raise RecordError("a recommendation needs a text")
     d = get(s, Draft, draft_id)
+    _open_for_review(d.versions[0])
     fs = [get(s, Finding, i) for i in finding_ids]
     for f in fs:
         if f.version.draft_id != d.id:
@@ -204,6 +215,7 @@ def add_recommendation(s: Session, draft_id: int, text: str, *, kind: str = "oth
 def edit_recommendation(s: Session, rec_id: int, *, text: str | None = None, kind: str | None = None,
                         actor: str | None = None, at: dt.datetime | None = None) -> Recommendation:
     r = get(s, Recommendation, rec_id)
+    _open_for_review(r.draft.versions[0])
     if text is not None and text.strip() != r.text:
         audit(s, "recommendation", r.id, "text", r.text, text.strip(), actor, at)
         r.text = text.strip()

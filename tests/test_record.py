@@ -280,6 +280,11 @@ def test_cli_workflow_kpi_exports_and_plots(tmp_path):
     run("finding", "reject", *[str(f["id"]) for f in found[1:]], "--reason", "не фактор", "--at", "2026-01-11")
     run("rec", "add", "1", "--text", "Исключить", "--kind", "delete", "--finding", str(found[0]["id"]), "--at", "2026-01-12")
     run("draft", "complete", "1", "--at", "2026-01-13")
+    # a completed expertise is read-only: a finding cannot be re-decided, nor a recommendation added
+    for args in (("finding", "confirm", str(found[1]["id"])), ("rec", "add", "1", "--text", "Ещё", "--kind", "other")):
+        late = subprocess.run([sys.executable, "-m", "lexpert", *args], capture_output=True, text=True, env=env,
+                              timeout=300)
+        assert late.returncode == 2 and "read-only" in late.stderr and late.stderr.count("\n") == 1, late.stderr
     run("draft", "conclusion", "1", "-o", str(tmp_path / "c.docx"), "--expert", "А. Иванова")
     import docx
 
