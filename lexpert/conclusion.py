@@ -9,8 +9,24 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import re
+
 from .db.models import Draft
+from .errors import LexpertError
 from .taxonomy import FAMILIES, load_taxonomy, sphere_name
+
+
+class ConclusionError(LexpertError):
+    """The conclusion cannot be issued yet (findings still pending)."""
+
+    code = "conclusion"
+    http_status = 409
+
+
+# the detector's own label on a model-only rationale: not words for an official document
+_MODEL_NOTE = re.compile(r"\s*\((?:оценка модели|модельдің бағасы)\)")
+# column widths of the table of corruption norms on A4 portrait (cm; 16.5 cm between the margins)
+COL_CM = (0.8, 2.6, 5.0, 2.8, 2.7, 2.6)
 
 TEXT = {
     "ru": {
@@ -29,7 +45,7 @@ TEXT = {
                           "изложенными в настоящем заключении.",
         "conclusion_no": "По результатам научной антикоррупционной экспертизы коррупциогенные факторы в проекте не "
                          "выявлены.",
-        "expert": "Эксперт", "date": "Дата",
+        "expert": "Эксперт", "date": "Дата", "signature": "(подпись)",
     },
     "kk": {
         "title": "НОРМАТИВТІК ҚҰҚЫҚТЫҚ АКТІ ЖОБАСЫНЫҢ",
@@ -47,7 +63,7 @@ TEXT = {
                           "сәйкес жою ұсынылады.",
         "conclusion_no": "Ғылыми сыбайлас жемқорлыққа қарсы сараптаманың нәтижелері бойынша жобада сыбайлас "
                          "жемқорлық факторлары анықталған жоқ.",
-        "expert": "Сарапшы", "date": "Күні",
+        "expert": "Сарапшы", "date": "Күні", "signature": "(қолы)",
     },
 }
 
@@ -81,10 +97,16 @@ def conclusion_docx(draft: Draft, expert: str | None = None, date: dt.date | Non
     lang = "kk" if draft.lang == "kk" else "ru"
     w = TEXT[lang]
     v = draft.versions[0]
+    pending = [f.id for f in v.findings if f.decision == "pending"]
+    if pending:
+        raise ConclusionError(f"draft {draft.id}: {len(pending)} findings are still pending; confirm or reject them "
+                              f"before the conclusion is issued")
     confirmed = [f for f in v.findings if f.decision == "confirmed"]
     doc = Document()
     sec = doc.sections[0]
-    sec.left_margin = sec.right_margin = Cm(2)
+    sec.page_width, sec.page_height = Cm(21.0), Cm(29.7)          # A4 portrait, as official documents are
+    sec.left_margin, sec.right_margin = Cm(3.0), Cm(1.5)
+    sec.top_margin = sec.bottom_margin = Cm(2.0)
     style = doc.styles["Normal"]
     style.font.name = "Times New Roman"
     style.font.size = Pt(12)
@@ -110,6 +132,7 @@ def conclusion_docx(draft: Draft, expert: str | None = None, date: dt.date | Non
     else:
         table = doc.add_table(rows=1, cols=len(w["cols"]))
         table.style = "Table Grid"
+        table.autofit = False
         for cell, name in zip(table.rows[0].cells, w["cols"]):
             cell.text = name
             for run in cell.paragraphs[0].runs:
@@ -121,8 +144,14 @@ def conclusion_docx(draft: Draft, expert: str | None = None, date: dt.date | Non
             row[1].text = f.locator
             row[2].text = f"«{f.norm_text}»"
             row[3].text = f"{tax[f.code].name(lang)} ({f.code})"
-            row[4].text = f.reason or ""
+            row[4].text = _MODEL_NOTE.sub("", f.reason or "")
             row[5].text = "\n".join(recs)
+        for col, cm in zip(table.columns, COL_CM):           # widths that fit what each column holds
+            for cell in col.cells:
+                cell.width = Cm(cm)
+                for para in cell.paragraphs:
+                    for run in para.runs:
+                        run.font.size = Pt(10)
     counts = {fam: sum(f.family == fam for f in confirmed) for fam in FAMILIES}
     doc.add_paragraph()
     p = doc.add_paragraph()
@@ -132,7 +161,7 @@ def conclusion_docx(draft: Draft, expert: str | None = None, date: dt.date | Non
             f"{tax.family_name(fam, lang)} — {n}" for fam, n in counts.items() if n))
     doc.add_paragraph(w["conclusion_yes"].format(n=len(confirmed)) if confirmed else w["conclusion_no"])
     doc.add_paragraph()
-    doc.add_paragraph(f"{w['expert']}: {expert or '____________________'}")
+    doc.add_paragraph(f"{w['expert']}: ____________________ {w['signature']}   {expert or '____________________'}")
     doc.add_paragraph(f"{w['date']}: {(date or dt.date.today()):%d.%m.%Y}")
     buf = io.BytesIO()
     doc.save(buf)

@@ -276,6 +276,10 @@ def test_cli_workflow_kpi_exports_and_plots(tmp_path):
 
     run("draft", "add", str(draft), "--agency", "Министерство экологии", "--kind", "order", "--at", "2026-01-10")
     found = json.loads(run("finding", "list", "1", "--format", "json"))
+    # while findings are pending there is no conclusion (it would say «не выявлены» of what nobody reviewed)
+    early = subprocess.run([sys.executable, "-m", "lexpert", "draft", "conclusion", "1", "-o", str(tmp_path / "e.docx")],
+                           capture_output=True, text=True, env=env, timeout=300)
+    assert early.returncode == 2 and "pending" in early.stderr and not (tmp_path / "e.docx").exists()
     run("finding", "confirm", str(found[0]["id"]), "--at", "2026-01-11")
     run("finding", "reject", *[str(f["id"]) for f in found[1:]], "--reason", "не фактор", "--at", "2026-01-11")
     run("rec", "add", "1", "--text", "Исключить", "--kind", "delete", "--finding", str(found[0]["id"]), "--at", "2026-01-12")
@@ -293,6 +297,10 @@ def test_cli_workflow_kpi_exports_and_plots(tmp_path):
     assert len(table.rows) == 2 and found[0]["code"] in table.rows[1].cells[3].text
     assert "Исключить" in table.rows[1].cells[5].text
     assert any("А. Иванова" in p.text for p in cdoc.paragraphs)
+    sec = cdoc.sections[0]                      # A4 portrait, no detector vocabulary in the official text
+    assert abs(sec.page_width.cm - 21.0) < 0.05 and abs(sec.page_height.cm - 29.7) < 0.05
+    every = " ".join(c.text for t in cdoc.tables for r in t.rows for c in r.cells) + " ".join(p.text for p in cdoc.paragraphs)
+    assert "оценка модели" not in every and "(подпись)" in every
     run("draft", "status", "1", "not_adopted", "--reason", "superseded", "--at", "2026-02-01")
     data = json.loads(run("kpi", "--from", "2026-01-01", "--to", "2026-12-31", "--format", "json"))
     assert data["total"]["kpi_a"]["factors_per_draft"] == 1.0
