@@ -348,7 +348,7 @@ def rec_incorporation(rec_id, value, reason, at, actor):
 def kpi(date_from, date_to, by, as_of, fmt, output, plot_dir, plot_format, plot_lang):
     """KPI A (confirmed factors per examined draft) and KPI B (share of recommendations taken in).
 
-    Definitions (../shared/spec/kpi.md) are printed with every report."""
+    Definitions (docs/kpi.md) are printed with every report."""
     from rich.console import Console
     from rich.table import Table
 

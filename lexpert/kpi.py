@@ -1,4 +1,4 @@
-"""KPI A and KPI B exactly as ../shared/spec/kpi.md defines them, for any period, as of any date.
+"""KPI A and KPI B exactly as docs/kpi.md defines them, for any period, as of any date.
 
 Every figure is computed by replaying the append-only audit log up to ``as_of``: a
 finding's decision, a draft's status and a recommendation's incorporation are the last

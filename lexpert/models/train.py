@@ -164,7 +164,7 @@ def model_card(r: dict[str, Any]) -> str:
     test = c["test"]
     lines = [
         f"# Model card: lexpert factor classifier (`{c['name']}`)", "",
-        "Multi-label classifier of the 12 corruption-factor codes of `../shared/spec/factors.md` "
+        "Multi-label classifier of the 12 corruption-factor codes of `docs/factors.md` "
         "for one norm (sentence) of a Russian or Kazakh draft NPA. It is the default detector behind "
         "`lexpert analyze` and `lexpert classify`.", "",
         "## What it is", "",
