@@ -193,7 +193,7 @@ def corpus_agreement(root):
 
 
 @main.command()
-@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to write model.skops, metrics.json and MODEL_CARD.md (default: lexpert/data/models/default, the shipped model).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--corpora", "root", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -213,7 +213,7 @@ def train(out_dir, seed, root):
 @click.option("--small-encoder", is_flag=True,
               help="Instead of --base-model, build a small BERT-style encoder from a config with a WordPiece "
                    "tokenizer trained on the corpus (random init: no pretrained weights exist here).")
-@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("-o", "--output", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option("--epochs", type=int, default=3, show_default=True)
 @click.option("--batch-size", type=int, default=16, show_default=True)
 @click.option("--lr", type=float, default=5e-5, show_default=True)
@@ -257,11 +257,13 @@ def evaluate(model_dir, split, detector, fmt):
 
 
 @main.group(invoke_without_command=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the measurements as JSON (the default is a short table).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one measurement a line; json: the measurements as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
 @click.option("-n", "--norms", "n", type=int, default=5000, show_default=True, help="How many norms to process.")
 @click.option("--workers", type=int, default=None, help="Processes for the all-cores run (default: all cores).")
 @click.pass_context
-def bench(ctx, as_json, n, workers):
+def bench(ctx, fmt, as_json, n, workers):
     """Throughput (norms/s) of raw spaCy tokenization, the rule layer and the default detector,
     on one core and on all cores, and peak memory. `lexpert bench batch` measures the batch engine."""
     if ctx.invoked_subcommand is not None:
@@ -269,7 +271,7 @@ def bench(ctx, as_json, n, workers):
     from .bench import run
 
     res = run(n, workers)
-    if as_json:
+    if as_json or fmt == "json":
         click.echo(json.dumps(res, indent=1))
     else:
         for k, v in res.items():

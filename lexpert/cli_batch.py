@@ -10,7 +10,7 @@ import click
 
 @click.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--out", "outdir", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("-o", "--output", "--out", "outdir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Output folder: acts.parquet, findings.parquet, norms.parquet, errors.jsonl, run.json, parts/.")
 @click.option("--workers", type=click.IntRange(1), default=None,
               help="Worker processes (Ray actors with --engine ray). Default: all CPU cores.")
@@ -110,7 +110,9 @@ def monitoring_report(outdir, output, lang, period, monitoring_type, conducted_b
 
 
 @click.command("batch")
-@click.option("--json", "as_json", is_flag=True, help="Print the measurements as JSON.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: a line per run; json: the measurements as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
 @click.option("-n", "--drafts", "n", type=click.IntRange(1), default=500, show_default=True,
               help="Drafts in the generated corpus.")
 @click.option("--norms-per-draft", type=click.IntRange(5), default=300, show_default=True)
@@ -118,7 +120,7 @@ def monitoring_report(outdir, output, lang, period, monitoring_type, conducted_b
 @click.option("--chunk-size", type=click.IntRange(1), default=8, show_default=True)
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Keep the generated corpus and the outputs in this folder.")
-def bench_batch(as_json, n, norms_per_draft, workers, chunk_size, keep):
+def bench_batch(fmt, as_json, n, norms_per_draft, workers, chunk_size, keep):
     """Batch throughput (drafts/min, norms/s) at 1 and 2 workers, peak memory, and the extrapolation
     to 10,000 drafts, on a generated corpus of N drafts (norms drawn from the annotated corpus)."""
     from .batch.bench import run
@@ -128,7 +130,7 @@ def bench_batch(as_json, n, norms_per_draft, workers, chunk_size, keep):
     except ValueError as exc:
         raise click.BadParameter("a comma-separated list of integers", param_hint="--workers") from exc
     res = run(n, norms_per_draft, ws, chunk_size, keep=keep)
-    if as_json:
+    if as_json or fmt == "json":
         click.echo(json.dumps(res, indent=1))
         return
     for r in res["runs"]:
@@ -149,7 +151,7 @@ def portal():
 
 
 @portal.command("fetch")
-@click.option("-o", "--out", "dest", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("-o", "--output", "--out", "dest", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for manifest.jsonl and files/.")
 @click.option("--base-url", default="https://legalacts.egov.kz", show_default=True)
 @click.option("--listing-path", default="/npa/search", show_default=True,

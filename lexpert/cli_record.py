@@ -55,7 +55,8 @@ def _day(value: str | None) -> dt.date | None:
 
 
 AT = click.option("--at", "at", default=None, help="When the event happened (31.12.2026 14:30 or ISO; default now).")
-BY = click.option("--by", "actor", default=None, envvar="LEXPERT_USER", help="Who acts (default: $LEXPERT_USER).")
+BY = click.option("--actor", "--by", "actor", default=None, envvar="LEXPERT_USER",
+                  help="Who acts, recorded in the audit log (default: $LEXPERT_USER; --by is the old name).")
 
 
 @click.group()

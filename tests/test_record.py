@@ -280,7 +280,8 @@ def test_cli_workflow_kpi_exports_and_plots(tmp_path):
     early = subprocess.run([sys.executable, "-m", "lexpert", "draft", "conclusion", "1", "-o", str(tmp_path / "e.docx")],
                            capture_output=True, text=True, env=env, timeout=300)
     assert early.returncode == 2 and "pending" in early.stderr and not (tmp_path / "e.docx").exists()
-    run("finding", "confirm", str(found[0]["id"]), "--at", "2026-01-11")
+    run("finding", "confirm", str(found[0]["id"]), "--at", "11.01.2026", "--actor", "expert2")
+    assert "expert2" in run("draft", "history", "finding", str(found[0]["id"]))
     run("finding", "reject", *[str(f["id"]) for f in found[1:]], "--reason", "не фактор", "--at", "2026-01-11")
     run("rec", "add", "1", "--text", "Исключить", "--kind", "delete", "--finding", str(found[0]["id"]), "--at", "2026-01-12")
     run("draft", "complete", "1", "--at", "2026-01-13")
