@@ -344,9 +344,11 @@ def rec_incorporation(rec_id, value, reason, at, actor):
 @click.option("--plots", "plot_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Also draw KPI A by quarter per agency, KPI B by agency and the agency x family heatmap here.")
 @click.option("--plot-format", type=click.Choice(["png", "svg"]), default="png", show_default=True)
-@click.option("--plot-lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True,
-              help="Language of the plots' titles and labels.")
-def kpi(date_from, date_to, by, as_of, fmt, output, plot_dir, plot_format, plot_lang):
+@click.option("--lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True,
+              help="Language of the table's, CSV's and XLSX's headers (en: the machine keys) and of the plots.")
+@click.option("--plot-lang", type=click.Choice(["en", "ru", "kk"]), default=None,
+              help="Language of the plots' titles and labels (default: --lang).")
+def kpi(date_from, date_to, by, as_of, fmt, output, plot_dir, plot_format, lang, plot_lang):
     """KPI A (confirmed factors per examined draft) and KPI B (share of recommendations taken in).
 
     Definitions (docs/kpi.md) are printed with every report."""
@@ -359,7 +361,7 @@ def kpi(date_from, date_to, by, as_of, fmt, output, plot_dir, plot_format, plot_
     with _session() as s:
         res = K.compute(s, d0, d1, by=by, as_of=_when(as_of))
         if plot_dir:
-            for f in K.plots(s, plot_dir, d0, d1, _when(as_of), plot_format, lang=plot_lang):
+            for f in K.plots(s, plot_dir, d0, d1, _when(as_of), plot_format, lang=plot_lang or lang):
                 click.echo(f"plot: {f}", err=True)
     if fmt == "json":
         data = json.dumps(res, ensure_ascii=False, indent=1)
@@ -367,22 +369,24 @@ def kpi(date_from, date_to, by, as_of, fmt, output, plot_dir, plot_format, plot_
     elif fmt == "csv":
         if output:
             with output.open("w", encoding="utf-8", newline="") as fh:
-                K.write_csv(res, fh)
+                K.write_csv(res, fh, lang)
         else:
-            K.write_csv(res, sys.stdout)
+            K.write_csv(res, sys.stdout, lang)
     elif fmt == "xlsx":
         if not output:
             raise click.UsageError("--format xlsx needs -o FILE.xlsx")
-        K.write_xlsx(res, output)
+        K.write_xlsx(res, output, lang)
         click.echo(f"written {output}")
     else:
         t = Table(title=f"KPI {res['period']['from'] or '…'} .. {res['period']['to'] or '…'} (as of {res['as_of']})")
-        for c in ("key", "drafts_examined", "factors_per_draft", "median_per_draft", "adopted", "not_adopted",
-                  "withdrawn", "recommendations_incorporated", "recommendations_issued_on_adopted",
-                  "recommendations_share_percent"):
-            t.add_column(c.replace("_", " "))
+        shown = ("key", "drafts_examined", "factors_per_draft", "median_per_draft", "adopted", "not_adopted",
+                 "withdrawn", "recommendations_incorporated", "recommendations_issued_on_adopted",
+                 "recommendations_share_percent")
         idx = {c: i for i, (c, _) in enumerate(K.COLUMNS)}
-        for r in K.rows(res):
+        names = K.headers(lang)
+        for c in shown:
+            t.add_column(names[idx[c]].replace("_", " "))
+        for r in K.rows(res, lang):
             t.add_row(*[str(r[idx[c]]) for c in ("key", "drafts_examined", "factors_per_draft", "median_per_draft",
                                                  "adopted", "not_adopted", "withdrawn", "recommendations_incorporated",
                                                  "recommendations_issued_on_adopted", "recommendations_share_percent")])

@@ -179,29 +179,45 @@ COLUMNS = [
 ]
 
 
-def rows(res: dict[str, Any]) -> list[list[Any]]:
+def headers(lang: str = "en") -> list[str]:
+    """The column headers: the English keys (``en``, for machines), or the Russian or Kazakh
+    names an official reads (the same names as the KPI page of the web UI)."""
+    if lang == "en":
+        return [c for c, _ in COLUMNS]
+    from .web.i18n import KPI_COLUMNS
+
+    names = KPI_COLUMNS[lang]
+    return [names.get(c, c) for c, _ in COLUMNS]
+
+
+def rows(res: dict[str, Any], lang: str = "en") -> list[list[Any]]:
     out = [[fn(g) for _, fn in COLUMNS] for g in res["groups"]]
-    total = dict(res["total"], key="TOTAL")
+    total_key = "TOTAL"
+    if lang != "en":
+        from .web.i18n import KPI_COLUMNS
+
+        total_key = KPI_COLUMNS[lang]["TOTAL"]
+    total = dict(res["total"], key=total_key)
     out.append([fn(total) for _, fn in COLUMNS])
     return out
 
 
-def write_csv(res: dict[str, Any], fh) -> None:
+def write_csv(res: dict[str, Any], fh, lang: str = "en") -> None:
     import csv
 
     w = csv.writer(fh)
-    w.writerow([c for c, _ in COLUMNS])
-    w.writerows(rows(res))
+    w.writerow(headers(lang))
+    w.writerows(rows(res, lang))
 
 
-def write_xlsx(res: dict[str, Any], path) -> None:
+def write_xlsx(res: dict[str, Any], path, lang: str = "en") -> None:
     from openpyxl import Workbook
 
     wb = Workbook()
     ws = wb.active
     ws.title = "KPI"
-    ws.append([c for c, _ in COLUMNS])
-    for r in rows(res):
+    ws.append(headers(lang))
+    for r in rows(res, lang):
         ws.append(r)
     d = wb.create_sheet("definitions")
     for k, v in res["definitions"].items():

@@ -324,6 +324,12 @@ def test_cli_workflow_kpi_exports_and_plots(tmp_path):
         assert p.exists() and p.stat().st_size > 5000
     csv_out = run("kpi", "--format", "csv")
     assert csv_out.splitlines()[0].startswith("key,drafts_examined")
+    ru = run("kpi", "--format", "csv", "--lang", "ru").splitlines()          # headers an official reads
+    assert ru[0].startswith("Разработчик,Проектов прошло экспертизу") and ru[-1].startswith("ВСЕГО")
+    run("kpi", "--format", "xlsx", "--lang", "kk", "-o", str(tmp_path / "kk.xlsx"))
+    kk_ws = load_workbook(tmp_path / "kk.xlsx")["KPI"]
+    assert kk_ws.cell(row=1, column=2).value == "Сараптамадан өткен жобалар"
+    assert kk_ws.cell(row=kk_ws.max_row, column=1).value == "БАРЛЫҒЫ"
     hist = run("draft", "history", "finding", str(found[1]["id"]))
     assert "expert1" in hist and "rejected" in hist
 
