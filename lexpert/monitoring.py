@@ -54,8 +54,11 @@ T: dict[str, dict[str, str]] = {
         "r_drafts": "Проектов НПА поступило на мониторинг", "r_ok": "Проанализировано проектов",
         "r_err": "Не удалось проанализировать (файл не читается, пуст или поврежден)",
         "r_norms": "Проанализировано норм (пунктов, подпунктов, частей)",
-        "r_flagged": "Норм с коррупционными факторами", "r_findings": "Выявлено коррупционных факторов",
-        "r_per_draft": "Коррупционных факторов на один проект (среднее / медиана)",
+        "r_flagged": "Норм с признаками коррупционных факторов",
+        "r_findings": "Признаков коррупционных факторов (автоматизированный анализ, до подтверждения экспертом)",
+        "r_per_draft": "Признаков коррупционных факторов на один проект (среднее / медиана)",
+        "r_dups": "Повторно поступивших проектов (тот же текст), учтенных один раз",
+        "unknown_agency": "(разработчик не указан)",
         "r_clean": "Проектов без выявленных факторов", "r_lang": "Проектов на русском / казахском языке",
         "fam_table": "Распределение коррупционных факторов по группам",
         "family": "Группа факторов", "count": "Количество", "share": "Доля, %", "per_draft": "На проект",
@@ -115,8 +118,11 @@ T: dict[str, dict[str, str]] = {
         "r_drafts": "Мониторингке түскен НҚА жобалары", "r_ok": "Талданған жобалар",
         "r_err": "Талдау мүмкін болмады (файл оқылмайды, бос немесе зақымдалған)",
         "r_norms": "Талданған нормалар (тармақтар, тармақшалар, бөліктер)",
-        "r_flagged": "Сыбайлас жемқорлық факторлары бар нормалар", "r_findings": "Анықталған сыбайлас жемқорлық факторлары",
-        "r_per_draft": "Бір жобаға келетін сыбайлас жемқорлық факторлары (орташа / медиана)",
+        "r_flagged": "Сыбайлас жемқорлық факторларының белгілері бар нормалар",
+        "r_findings": "Сыбайлас жемқорлық факторларының белгілері (автоматтандырылған талдау, сарапшы растағанға дейін)",
+        "r_per_draft": "Бір жобаға келетін сыбайлас жемқорлық факторларының белгілері (орташа / медиана)",
+        "r_dups": "Қайта түскен жобалар (мәтіні бірдей), бір рет есептелді",
+        "unknown_agency": "(әзірлеуші көрсетілмеген)",
         "r_clean": "Факторлар анықталмаған жобалар", "r_lang": "Орыс / қазақ тіліндегі жобалар",
         "fam_table": "Сыбайлас жемқорлық факторларының топтар бойынша бөлінуі",
         "family": "Факторлар тобы", "count": "Саны", "share": "Үлесі, %", "per_draft": "Бір жобаға",
@@ -171,10 +177,16 @@ class MonitoringData:
     dates: list[str]
     detector: str
     examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    duplicates: int = 0
 
 
-def load(outdir: str | Path) -> MonitoringData:
-    """Read acts.parquet and findings.parquet of a batch OUTDIR into :class:`MonitoringData`."""
+def load(outdir: str | Path, lang: str = "ru") -> MonitoringData:
+    """Read acts.parquet and findings.parquet of a batch OUTDIR into :class:`MonitoringData`.
+
+    A draft that arrived more than once (the same text: the same SHA-256) is counted once,
+    with its findings; ``duplicates`` says how many copies were folded. Examples of norms are
+    taken from drafts in the report's language ``lang`` where there are any, so a Russian
+    report does not quote Kazakh reasons."""
     import pyarrow.parquet as pq
 
     out = Path(outdir)
@@ -183,12 +195,24 @@ def load(outdir: str | Path) -> MonitoringData:
             raise ContractError(f"{out}: not a finished batch folder ({name} is missing; run `lexpert batch` first)")
     acts = pq.read_table(out / "acts.parquet").to_pylist()
     fnd = pq.read_table(out / "findings.parquet", columns=["id", "code", "family", "score", "locator", "evidence",
-                                                            "reason"]).to_pylist()
-    ok = [a for a in acts if a["status"] == "ok"]
+                                                            "reason", "lang"]).to_pylist()
+    seen_text: set[str] = set()
+    ok, duplicates = [], 0
+    for a in acts:
+        if a["status"] != "ok":
+            continue
+        if a["sha256"] and a["sha256"] in seen_text:
+            duplicates += 1
+            continue
+        seen_text.add(a["sha256"])
+        ok.append(a)
+    kept = {a["id"] for a in ok}
+    fnd = [f for f in fnd if f["id"] in kept]
     title = {a["id"]: a["title"] or a["id"] for a in ok}
     agencies: dict[str, dict[str, Any]] = defaultdict(lambda: {"drafts": 0, "findings": 0, "family": Counter()})
+    unknown = T.get(lang, T["ru"])["unknown_agency"]
     for a in ok:
-        g = agencies[a["agency"] or "(не указан)"]
+        g = agencies[a["agency"] or unknown]
         g["drafts"] += 1
         g["findings"] += a["findings"]
         for f in FAMILIES:
@@ -203,18 +227,19 @@ def load(outdir: str | Path) -> MonitoringData:
             drafts_with[f["code"]] += 1
         if f["id"] in title:
             best[f["code"]].append(f)
-    examples = {c: sorted(v, key=lambda f: -f["score"])[:2] for c, v in best.items()}
+    examples = {c: sorted([f for f in v if f["lang"] == lang] or v, key=lambda f: -f["score"])[:2]
+                for c, v in best.items()}
     for c in examples:
         for f in examples[c]:
             f["title"] = title.get(f["id"], f["id"])
     return MonitoringData(
-        drafts=len(acts), ok=len(ok), errors=len(acts) - len(ok), norms=sum(a["norms"] for a in ok),
+        drafts=len(acts), ok=len(ok), errors=sum(1 for a in acts if a["status"] != "ok"), norms=sum(a["norms"] for a in ok),
         flagged_norms=sum(a["flagged_norms"] for a in ok), findings=sum(a["findings"] for a in ok),
         per_draft=[a["findings"] for a in ok], by_lang=Counter(a["language"] for a in ok),
         by_family=Counter({f: sum(a[f"findings_{f}"] for a in ok) for f in FAMILIES}), by_code=by_code,
         drafts_with_code=drafts_with, agencies=dict(agencies),
         spheres=sorted({a["sphere"] for a in ok if a["sphere"]}), dates=sorted(a["date"] for a in ok if a["date"]),
-        detector=next((a["detector"] for a in ok if a["detector"]), "—"), examples=examples)
+        detector=next((a["detector"] for a in ok if a["detector"]), "—"), examples=examples, duplicates=duplicates)
 
 
 def plots(data: MonitoringData, out_dir: Path, lang: str = "ru") -> list[Path]:
@@ -314,7 +339,7 @@ def report(outdir: str | Path, output: str | Path, *, lang: str = "ru", period: 
         raise ContractError(f"--lang must be ru or kk, not {lang!r}")
     s = T[lang]
     tax = load_taxonomy()
-    data = load(outdir)
+    data = load(outdir, lang)
     d = docx.Document()
     d.styles["Normal"].font.name = "Times New Roman"
     d.styles["Normal"].font.size = Pt(12)
@@ -345,7 +370,8 @@ def report(outdir: str | Path, output: str | Path, *, lang: str = "ru", period: 
     mean = data.findings / data.ok if data.ok else 0.0
     med = statistics.median(data.per_draft) if data.per_draft else 0
     _table(d, [s["ind"], s["val"]], [
-        [s["r_drafts"], data.drafts], [s["r_ok"], data.ok], [s["r_err"], data.errors], [s["r_norms"], data.norms],
+        [s["r_drafts"], data.drafts], [s["r_dups"], data.duplicates], [s["r_ok"], data.ok], [s["r_err"], data.errors],
+        [s["r_norms"], data.norms],
         [s["r_flagged"], f"{data.flagged_norms} ({100 * data.flagged_norms / max(1, data.norms):.1f}%)"],
         [s["r_findings"], data.findings], [s["r_per_draft"], f"{mean:.2f} / {med:g}"],
         [s["r_clean"], sum(1 for x in data.per_draft if x == 0)],
@@ -394,7 +420,10 @@ def report(outdir: str | Path, output: str | Path, *, lang: str = "ru", period: 
         d.add_paragraph(f"{tax[c].name(lang)} — {n}", style="List Bullet")
         for ex in data.examples.get(c, []):
             ev = " ".join((ex["evidence"] or "").split())
-            d.add_paragraph(s["example"].format(title=ex["title"], loc=ex["locator"], ev=ev[:200], reason=ex["reason"]),
+            # the reason in the report's language: a finding of a draft in the other language is
+            # explained by the factor's name instead of its own reason
+            reason = ex["reason"] if ex["lang"] == lang else tax[c].name(lang)
+            d.add_paragraph(s["example"].format(title=ex["title"], loc=ex["locator"], ev=ev[:200], reason=reason),
                             style="List Bullet 2")
 
     d.add_heading(s["III"], level=1)

@@ -61,3 +61,35 @@ def test_sphere_codes_are_named_in_the_report_language():
 
     assert sphere_name("land", "kk") == "Жер қатынастары" and sphere_name("land", "ru") == "Земельные отношения"
     assert sphere_name("Земельные отношения", "kk") == "Земельные отношения"    # free text stays as given
+
+
+def test_duplicates_are_folded_and_each_report_keeps_its_language(outdir, tmp_path):
+    import shutil
+
+    from lexpert.monitoring import load
+
+    data = load(outdir, "ru")
+    for code, exs in data.examples.items():           # quoted examples come from drafts in the report's language
+        if any(f["lang"] == "ru" for f in exs):
+            assert all(f["lang"] == "ru" for f in exs), code
+    assert data.duplicates == 0
+    # the same drafts submitted twice: counted once, with their findings once
+    src = outdir.parent / "c" / "drafts"
+    twice = tmp_path / "twice"
+    twice.mkdir()
+    for f in sorted(src.glob("*.txt"))[:3]:
+        shutil.copy(f, twice / f.name)
+        shutil.copy(f, twice / ("copy_" + f.name))
+    mp = pytest.MonkeyPatch()
+    mp.setenv("LEXPERT_DETECTOR", "rules")
+    try:
+        run_batch(twice, tmp_path / "out", BatchOptions(workers=1, progress=False))
+    finally:
+        mp.undo()
+    folded = load(tmp_path / "out", "kk")
+    assert folded.drafts == 6 and folded.ok == 3 and folded.duplicates == 3 and folded.errors == 0
+    import pyarrow.parquet as pq
+
+    every = pq.read_table(tmp_path / "out" / "acts.parquet").to_pylist()
+    assert folded.findings > 0 and 2 * folded.findings == sum(a["findings"] for a in every)   # each copy once
+    assert sum(g["drafts"] for g in folded.agencies.values()) == 3
