@@ -164,15 +164,19 @@ def draft_adopt(draft_id, file, at, actor):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The .docx to write.")
 @click.option("--expert", default=None, envvar="LEXPERT_USER", help="The expert who signs it (default: $LEXPERT_USER).")
-def draft_conclusion(draft_id, output, expert):
-    """Export the expertise conclusion (DOCX, in the act's language): the draft's details, the table of
-    confirmed corruption norms with rationale and recommendation, totals by family, expert and date."""
+@click.option("--draft", "as_draft", is_flag=True,
+              help="While findings are still pending, write a draft conclusion marked as unfinished "
+                   "(without it the conclusion is refused until every finding is decided).")
+def draft_conclusion(draft_id, output, expert, as_draft):
+    """Export the expertise conclusion (DOCX, A4, in the act's language): the draft's details, the table of
+    confirmed corruption norms with rationale and recommendation, totals by family, the expert's
+    signature line and the date. Refused while findings are pending, unless --draft."""
     from .conclusion import conclusion_docx
     from .db.models import Draft
     from .expertise import get
 
     with _session() as s:
-        output.write_bytes(conclusion_docx(get(s, Draft, draft_id), expert=expert))
+        output.write_bytes(conclusion_docx(get(s, Draft, draft_id), expert=expert, allow_pending=as_draft))
     click.echo(f"draft {draft_id}: conclusion written to {output}")
 
 

@@ -46,6 +46,10 @@ TEXT = {
         "conclusion_no": "По результатам научной антикоррупционной экспертизы коррупциогенные факторы в проекте не "
                          "выявлены.",
         "expert": "Эксперт", "date": "Дата", "signature": "(подпись)",
+        "unfinished": "ПРОЕКТ ЗАКЛЮЧЕНИЯ: экспертиза не завершена, {n} выявленных признаков ещё не рассмотрены "
+                      "экспертом. Документ не является заключением.",
+        "unfinished_end": "Экспертиза не завершена: подтверждено {n} коррупциогенных факторов, {p} признаков ещё не "
+                          "рассмотрены; вывод будет сделан после их рассмотрения.",
     },
     "kk": {
         "title": "НОРМАТИВТІК ҚҰҚЫҚТЫҚ АКТІ ЖОБАСЫНЫҢ",
@@ -64,6 +68,10 @@ TEXT = {
         "conclusion_no": "Ғылыми сыбайлас жемқорлыққа қарсы сараптаманың нәтижелері бойынша жобада сыбайлас "
                          "жемқорлық факторлары анықталған жоқ.",
         "expert": "Сарапшы", "date": "Күні", "signature": "(қолы)",
+        "unfinished": "ҚОРЫТЫНДЫ ЖОБАСЫ: сараптама аяқталған жоқ, анықталған {n} белгіні сарапшы әлі қарамаған. "
+                      "Құжат қорытынды болып табылмайды.",
+        "unfinished_end": "Сараптама аяқталған жоқ: {n} сыбайлас жемқорлық факторы расталды, {p} белгі әлі "
+                          "қаралмаған; қорытынды оларды қарағаннан кейін жасалады.",
     },
 }
 
@@ -87,8 +95,12 @@ def kind_name(kind: str | None, lang: str) -> str:
     return names[1 if lang == "kk" else 0] if names else kind
 
 
-def conclusion_docx(draft: Draft, expert: str | None = None, date: dt.date | None = None) -> bytes:
-    """The conclusion of the draft's first version as DOCX bytes."""
+def conclusion_docx(draft: Draft, expert: str | None = None, date: dt.date | None = None,
+                    allow_pending: bool = False) -> bytes:
+    """The conclusion of the draft's first version as DOCX bytes. While findings are pending it
+    is refused (:class:`ConclusionError`), or with ``allow_pending`` written as a draft
+    conclusion, marked as such at its head and its end; never «не выявлены» of what nobody
+    has reviewed."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
@@ -98,9 +110,9 @@ def conclusion_docx(draft: Draft, expert: str | None = None, date: dt.date | Non
     w = TEXT[lang]
     v = draft.versions[0]
     pending = [f.id for f in v.findings if f.decision == "pending"]
-    if pending:
+    if pending and not allow_pending:
         raise ConclusionError(f"draft {draft.id}: {len(pending)} findings are still pending; confirm or reject them "
-                              f"before the conclusion is issued")
+                              f"before the conclusion is issued (or ask for a marked draft conclusion)")
     confirmed = [f for f in v.findings if f.decision == "confirmed"]
     doc = Document()
     sec = doc.sections[0]
@@ -110,6 +122,9 @@ def conclusion_docx(draft: Draft, expert: str | None = None, date: dt.date | Non
     style = doc.styles["Normal"]
     style.font.name = "Times New Roman"
     style.font.size = Pt(12)
+    if pending:
+        r = doc.add_paragraph().add_run(w["unfinished"].format(n=len(pending)))
+        r.bold = True
     for text, bold in ((w["title"], True), (w["subtitle"], True)):
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -128,7 +143,7 @@ def conclusion_docx(draft: Draft, expert: str | None = None, date: dt.date | Non
         row[0].text, row[1].text = k, str(val)
     doc.add_heading(w["table"], level=2)
     if not confirmed:
-        doc.add_paragraph(w["none"])
+        doc.add_paragraph(w["none"] if not pending else w["unfinished_end"].format(n=0, p=len(pending)))
     else:
         table = doc.add_table(rows=1, cols=len(w["cols"]))
         table.style = "Table Grid"
@@ -159,7 +174,10 @@ def conclusion_docx(draft: Draft, expert: str | None = None, date: dt.date | Non
     if confirmed:
         doc.add_paragraph(f"{w['by_family']}: " + "; ".join(
             f"{tax.family_name(fam, lang)} — {n}" for fam, n in counts.items() if n))
-    doc.add_paragraph(w["conclusion_yes"].format(n=len(confirmed)) if confirmed else w["conclusion_no"])
+    if pending:
+        doc.add_paragraph(w["unfinished_end"].format(n=len(confirmed), p=len(pending)))
+    else:
+        doc.add_paragraph(w["conclusion_yes"].format(n=len(confirmed)) if confirmed else w["conclusion_no"])
     doc.add_paragraph()
     doc.add_paragraph(f"{w['expert']}: ____________________ {w['signature']}   {expert or '____________________'}")
     doc.add_paragraph(f"{w['date']}: {(date or dt.date.today()):%d.%m.%Y}")

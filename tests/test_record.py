@@ -280,6 +280,11 @@ def test_cli_workflow_kpi_exports_and_plots(tmp_path):
     early = subprocess.run([sys.executable, "-m", "lexpert", "draft", "conclusion", "1", "-o", str(tmp_path / "e.docx")],
                            capture_output=True, text=True, env=env, timeout=300)
     assert early.returncode == 2 and "pending" in early.stderr and not (tmp_path / "e.docx").exists()
+    run("draft", "conclusion", "1", "-o", str(tmp_path / "e.docx"), "--draft")    # asked for: a marked draft
+    import docx
+
+    marked = " ".join(p.text for p in docx.Document(str(tmp_path / "e.docx")).paragraphs)
+    assert "ПРОЕКТ ЗАКЛЮЧЕНИЯ" in marked and "не выявлены" not in marked
     run("finding", "confirm", str(found[0]["id"]), "--at", "11.01.2026", "--actor", "expert2")
     assert "expert2" in run("draft", "history", "finding", str(found[0]["id"]))
     run("finding", "reject", *[str(f["id"]) for f in found[1:]], "--reason", "не фактор", "--at", "2026-01-11")

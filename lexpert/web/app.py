@@ -254,7 +254,7 @@ def create_app(db_url: str | None = None) -> FastAPI:
         from ..conclusion import conclusion_docx
 
         d = visible_draft(s, draft_id, p)
-        data = conclusion_docx(d, expert=p.name if p.role != "agency" else None)
+        data = conclusion_docx(d, expert=p.name if p.role != "agency" else None, allow_pending=p.role != "agency")
         return Response(data, media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                         headers={"Content-Disposition": f'attachment; filename="conclusion-{draft_id}.docx"'})
 
