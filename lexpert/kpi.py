@@ -232,19 +232,22 @@ PLOT_TEXT = {
            "a_top": " ({n} agencies with most drafts)", "a_y": "factors per draft",
            "baseline": "national baseline 2.7 (seed 002)", "b_x": "% of recommendations incorporated in adopted acts",
            "b_title": "KPI B: share of expert recommendations taken in, by agency",
-           "heat_title": "Confirmed factors per draft: agency x factor family"},
+           "heat_title": "Confirmed factors per draft: agency x factor family",
+           "b_none": "no adopted drafts with recommendations"},
     "ru": {"a_title": "KPI A: подтверждённые коррупционные факторы на проект, по кварталам",
            "a_top": " ({n} разработчиков с наибольшим числом проектов)", "a_y": "факторов на проект",
            "baseline": "национальный ориентир 2,7 (Концепция 2022-2026)",
            "b_x": "% рекомендаций, учтённых в принятых актах",
            "b_title": "KPI B: доля учтённых рекомендаций экспертов, по разработчикам",
-           "heat_title": "Подтверждённые факторы на проект: разработчик × группа факторов"},
+           "heat_title": "Подтверждённые факторы на проект: разработчик × группа факторов",
+           "b_none": "нет принятых проектов с рекомендациями"},
     "kk": {"a_title": "KPI A: бір жобаға расталған сыбайлас жемқорлық факторлары, тоқсандар бойынша",
            "a_top": " (жобалары ең көп {n} әзірлеуші)", "a_y": "бір жобаға факторлар",
            "baseline": "ұлттық бағдар 2,7 (2022-2026 тұжырымдамасы)",
            "b_x": "қабылданған актілерде ескерілген ұсынымдар, %",
            "b_title": "KPI B: сарапшылар ұсынымдарының ескерілген үлесі, әзірлеушілер бойынша",
-           "heat_title": "Бір жобаға расталған факторлар: әзірлеуші × факторлар тобы"},
+           "heat_title": "Бір жобаға расталған факторлар: әзірлеуші × факторлар тобы",
+           "b_none": "ұсынымдары бар қабылданған жобалар жоқ"},
 }
 
 
@@ -269,16 +272,17 @@ def plots(s: Session, out_dir, date_from=None, date_to=None, as_of=None, fmt: st
     series = {g["key"]: {q["key"]: q["kpi_a"]["factors_per_draft"]
                          for q in compute(s, date_from, date_to, by="quarter", as_of=as_of, agency=g["key"])["groups"]}
               for g in top}
-    quarters = sorted({q for v in series.values() for q in v})
+    quarters = quarter_range({q for v in series.values() for q in v})
     fig, ax = plt.subplots(figsize=(11, 4.8))
     for ag, vals in series.items():
-        xs = [i for i, q in enumerate(quarters) if q in vals]
-        ax.plot(xs, [vals[quarters[i]] for i in xs], marker="o", label=_short(ag))
+        # a quarter with no examined draft is a gap in the line, not a straight segment across it
+        ys = [vals[q] if vals.get(q) is not None else float("nan") for q in quarters]
+        ax.plot(range(len(quarters)), ys, marker="o", label=_short(ag))
     ax.set_xticks(range(len(quarters)), quarters, rotation=45, ha="right")
     title = T["a_title"]
     if len(by_agency["groups"]) > len(top):
         title += T["a_top"].format(n=len(top))
-    ax.set_title(title)
+    ax.set_title(_wrap(title), fontsize=10)
     ax.set_ylabel(T["a_y"])
     ax.axhline(2.7, color="grey", linestyle="--", linewidth=1, label=T["baseline"])
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
@@ -288,15 +292,13 @@ def plots(s: Session, out_dir, date_from=None, date_to=None, as_of=None, fmt: st
     plt.close(fig)
     # KPI B by agency
     fig, ax = plt.subplots(figsize=(9, 4.5))
-    vals = [g["kpi_b"]["recommendations_share_percent"] or 0 for g in by_agency["groups"]]
-    ax.barh([_short(a) for a in agencies], vals, color="#2a7ab0")
-    for i, g in enumerate(by_agency["groups"]):
-        b = g["kpi_b"]
-        ax.text(vals[i] + 1, i, f"{b['recommendations_incorporated']}/{b['recommendations_issued_on_adopted']}",
-                va="center", fontsize=8)
+    bars = [kpi_b_bar(g["kpi_b"], T["b_none"]) for g in by_agency["groups"]]
+    ax.barh([_short(a) for a in agencies], [v if v is not None else 0 for v, _ in bars], color="#2a7ab0")
+    for i, (v, label) in enumerate(bars):         # an agency with nothing adopted has no bar, and says so
+        ax.text((v or 0) + 1, i, label, va="center", fontsize=8, color="black" if v is not None else "grey")
     ax.set_xlim(0, 110)
     ax.set_xlabel(T["b_x"])
-    ax.set_title(T["b_title"])
+    ax.set_title(_wrap(T["b_title"]), fontsize=10)
     fig.tight_layout()
     files.append(str(out / f"kpi_b_by_agency.{fmt}"))
     fig.savefig(files[-1])
@@ -313,13 +315,42 @@ def plots(s: Session, out_dir, date_from=None, date_to=None, as_of=None, fmt: st
     for i in range(M.shape[0]):
         for j in range(M.shape[1]):
             ax.text(j, i, f"{M[i, j]:.2f}", ha="center", va="center", fontsize=8)
-    ax.set_title(T["heat_title"])
+    ax.set_title(_wrap(T["heat_title"], 60), fontsize=10)
     fig.colorbar(im, ax=ax)
     fig.tight_layout()
     files.append(str(out / f"heatmap_agency_family.{fmt}"))
     fig.savefig(files[-1])
     plt.close(fig)
     return files
+
+
+def quarter_range(quarters) -> list[str]:
+    """Every quarter from the first to the last of ``quarters`` («2026-Q1» …), none skipped, so
+    an empty quarter keeps its place on the axis."""
+    qs = sorted(quarters)
+    if not qs:
+        return []
+    (y0, q0), (y1, q1) = (tuple(map(int, qs[0].split("-Q"))), tuple(map(int, qs[-1].split("-Q"))))
+    out, y, q = [], y0, q0
+    while (y, q) <= (y1, q1):
+        out.append(f"{y}-Q{q}")
+        y, q = (y + 1, 1) if q == 4 else (y, q + 1)
+    return out
+
+
+def kpi_b_bar(b: dict[str, Any], none_label: str) -> tuple[float | None, str]:
+    """The KPI B bar of one agency: (share, label); no bar (None) where nothing was adopted
+    (0 of 0 is not 0%)."""
+    if not b["recommendations_issued_on_adopted"]:
+        return None, none_label
+    return (b["recommendations_share_percent"] or 0.0,
+            f"{b['recommendations_incorporated']}/{b['recommendations_issued_on_adopted']}")
+
+
+def _wrap(title: str, width: int = 75) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(title, width))
 
 
 def _short(name: str | None, n: int = 38) -> str:

@@ -350,3 +350,15 @@ def test_kpi_demo_notebook_runs_top_to_bottom():
     NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(root)}}).execute()
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert "incorporation tracked as in the truth" in text
+
+
+def test_kpi_plot_helpers_keep_empty_quarters_and_draw_no_zero_of_zero_bar():
+    from lexpert.kpi import kpi_b_bar, quarter_range
+
+    assert quarter_range({"2025-Q4", "2026-Q3", "2026-Q1"}) == ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]
+    assert quarter_range(set()) == []
+    none = kpi_b_bar({"recommendations_issued_on_adopted": 0, "recommendations_incorporated": 0,
+                      "recommendations_share_percent": None}, "нет принятых")
+    assert none == (None, "нет принятых")
+    assert kpi_b_bar({"recommendations_issued_on_adopted": 4, "recommendations_incorporated": 3,
+                      "recommendations_share_percent": 75.0}, "-") == (75.0, "3/4")
