@@ -9,7 +9,6 @@ import sys
 import time
 import zipfile
 import zlib
-from pathlib import Path
 
 import pytest
 
@@ -68,21 +67,26 @@ def deflate(head: bytes, spaces: int) -> bytes:
     return b"".join(out)
 
 
-def pdf_bytes(content: bytes, comp: bytes | None = None, box: bytes = b"612 792") -> bytes:
-    comp = comp if comp is not None else zlib.compress(content, 9)
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 " + box + b"] /Contents 4 0 R "
-            b"/Resources << /Font << /F1 5 0 R >> >> >>",
-            b"<< /Length " + str(len(comp)).encode() + b" /Filter /FlateDecode >>\nstream\n" + comp + b"\nendstream",
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+def pdf_from_objects(objs: list[bytes]) -> bytes:
+    """Objects 1..n (1 the catalog) written out with their cross-reference table."""
     pdf, offs = b"%PDF-1.4\n", []
     for i, o in enumerate(objs, 1):
         offs.append(len(pdf))
-        pdf += f"{i} 0 obj\n".encode() + o + b"\nendobj\n"
+        pdf += b"%d 0 obj\n" % i + o + b"\nendobj\n"
     x = len(pdf)
-    pdf += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
-    pdf += b"".join(f"{o:010d} 00000 n \n".encode() for o in offs)
-    return pdf + f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{x}\n%%EOF\n".encode()
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offs)
+    return pdf + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, x)
+
+
+def pdf_bytes(content: bytes, comp: bytes | None = None, box: bytes = b"612 792") -> bytes:
+    """One page whose content stream is ``content`` (or the compressed ``comp``)."""
+    comp = comp if comp is not None else zlib.compress(content, 9)
+    return pdf_from_objects([
+        b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 " + box + b"] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(comp)).encode() + b" /Filter /FlateDecode >>\nstream\n" + comp + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"])
 
 
 def findings(p):
@@ -297,13 +301,7 @@ def _pages_pdf(n: int, lines: int = 10, size=(612, 792)) -> bytes:
         objs.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents %d 0 R "
                     b"/Resources << /Font << /F1 3 0 R >> >> >>" % (size[0], size[1], 5 + 2 * i))
         objs.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(comp) + comp + b"\nendstream")
-    pdf, offs = b"%PDF-1.4\n", []
-    for i, o in enumerate(objs, 1):
-        offs.append(len(pdf))
-        pdf += b"%d 0 obj\n" % i + o + b"\nendobj\n"
-    x = len(pdf)
-    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offs)
-    return pdf + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, x)
+    return pdf_from_objects(objs)
 
 
 def test_a_thousand_page_pdf_and_a_giant_blank_page(tmp_path):

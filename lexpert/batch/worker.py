@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..budget import DocumentTimeout, memory_ceiling, time_limit  # noqa: F401  (DocumentTimeout: re-exported)
+from ..budget import memory_ceiling, time_limit
 from ..errors import LexpertError
 from ..taxonomy import FAMILIES
 from .records import ActRow, DraftRecord, DraftResult, FindingRow, NormRow
