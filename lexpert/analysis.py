@@ -270,6 +270,9 @@ def analyze_text(text: str, *, raw: RawDocument | None = None, lang: str | None 
     from . import services  # hidden state services: add, explain, or clear by the register
 
     findings = services.apply(checked, findings, text, register)
+    from .detect.context import context_findings  # the act as context: terms, referrals
+
+    findings = context_findings(checked, findings, text)
     return ActReport(
         source=raw.source, format=raw.format, text=text, title=title,
         language=lang or doc_lang,

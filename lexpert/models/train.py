@@ -254,4 +254,18 @@ def evaluate(model_dir: str | Path | None, split: str = "test", detector: str = 
     return ev
 
 
-__all__ = ["train", "evaluate", "model_card", "summary_table"]
+def evaluate_real(model_dir: str | Path | None, split: str = "test", detector: str = "default",
+                  root=None) -> dict[str, Any]:
+    """The detector on the labelled real norms of ``split`` (``lexpert evaluate --real``)."""
+    from .. import realnorms
+
+    if detector == "rules":
+        det = RuleDetector()
+    else:
+        from .ensemble import default_model_dir
+
+        det = EnsembleDetector.load(model_dir or default_model_dir())
+    return realnorms.evaluate(det, split, root=root)
+
+
+__all__ = ["train", "evaluate", "evaluate_real", "model_card", "summary_table"]

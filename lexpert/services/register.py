@@ -169,6 +169,8 @@ class Register:
             if not entries:
                 raise RegisterError(f"{p}: no sheet with a register table")
             return cls(entries, str(p), threshold)
+        if suf in (".txt", ".docx", ".html", ".htm", ".md", ".pdf"):
+            return cls.from_act(p, threshold)
         raw = p.read_bytes()
         for enc in ("utf-8-sig", "cp1251"):
             try:
@@ -181,6 +183,28 @@ class Register:
         lines = [ln for ln in s.splitlines() if not ln.lstrip().startswith("#")]
         body = "\n".join(lines)
         return cls(_rows_to_entries(csv.reader(io.StringIO(body), delimiter=_delimiter(body))), str(p), threshold)
+
+    @classmethod
+    def from_act(cls, path: str | Path, threshold: float = THRESHOLD) -> "Register":
+        """The Register read from the act that approves it, as published (txt, docx, html, pdf):
+        the rows of its annex table «Р/с № | код | атауы | кіші түрлері | орган | акт». A row
+        without a code continues the service above it (a sub-type, under rows merged in the
+        original table); sub-types become other names of the service."""
+        from ..ingest import read_path
+        from ..lang import detect
+        from ..normalize import normalize
+
+        text = normalize(read_path(Path(path)).text)
+        entries = parse_register_table(text)
+        if not entries:
+            raise RegisterError(f"{path}: no register table found (rows «N. | code | name | ...»)")
+        lang = detect(" ".join(e[1] for e in entries[:50]), default="kk")
+        out = []
+        for code, name, subtypes, provider in entries:
+            syn = tuple(dict.fromkeys(st for st in subtypes if 8 <= len(st) <= 160))
+            out.append(RegisterEntry(code=code, name_ru=name if lang == "ru" else "",
+                                     name_kk=name if lang != "ru" else "", provider=provider, synonyms=syn))
+        return cls(out, str(path), threshold)
 
     # ------------------------------------------------------------------ matching
     def _prep(self, lang: str):
@@ -240,6 +264,32 @@ class Register:
     def is_registered(self, obligation: Any) -> tuple[bool, Match | None]:
         m = self.match(obligation)
         return (m is not None and m.score >= self.threshold), m
+
+
+_ROW = re.compile(r"^\s*\d{1,4}\.?\s*\|(.*)$")
+_CODE = re.compile(r"^\d{6,8}$")
+
+
+def parse_register_table(text: str) -> list[tuple[str, str, list[str], str]]:
+    """(code, name, sub-types, provider) of each service of a Register annex table in ``text``."""
+    out: list[tuple[str, str, list[str], str]] = []
+    for line in text.splitlines():
+        m = _ROW.match(line)
+        if not m:
+            continue
+        cells = re.split(r"\s*\|\s*", m.group(1).strip())
+        if cells and _CODE.match(cells[0]):
+            name = cells[1] if len(cells) > 1 else ""
+            if not name:
+                continue
+            sub = [cells[2]] if len(cells) > 2 and cells[2] else []
+            provider = cells[3] if len(cells) > 3 else ""
+            out.append((cells[0].zfill(8), name, sub, provider))
+        elif out and cells:
+            rest = [c for c in cells if c]
+            if rest and len(cells) <= 4:
+                out[-1][2].append(rest[0])
+    return out
 
 
 # ---------------------------------------------------------------------- normalisation

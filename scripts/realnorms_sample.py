@@ -1,0 +1,118 @@
+"""Draw real norms of the open acts for factor annotation (issue 18), deterministically.
+
+Round 1: every norm of every open Russian act (``law/ru``), and Kazakh norms in three
+strata: norms the shipped model flags (its false positives are the real hard negatives),
+norms with a cue of the rule layer that the model does not flag, and a random sample (so
+that prevalence can be estimated). Round 2 and later draw fresh Kazakh acts the same way
+with the model retrained on the rounds before.
+
+Writes corpora/realnorms/sample_rN.jsonl (stand-off: act id, character span of the act's
+normalized text, BLAKE2 hash; no text) and, for the annotators only, OUT/items.jsonl with
+the text and its neighbours (never committed).
+
+    python scripts/realnorms_sample.py --round 1 --seed 181 --kk 1300 --out /tmp/rn/r1
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from pathlib import Path
+
+from lexpert import realacts
+from lexpert.analysis import RuleDetector, analyze
+from lexpert.structure.units import contexts
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpora" / "realnorms"
+SHARES = {"flag": 0.4, "cue": 0.3, "random": 0.3}
+
+
+def used_acts(this_round: int) -> set[str]:
+    """Acts drawn in earlier rounds (a round never returns to them)."""
+    out: set[str] = set()
+    for p in CORPUS.glob("sample_r*.jsonl"):
+        if p.name == f"sample_r{this_round}.jsonl":
+            continue
+        out |= {json.loads(line)["act"] for line in p.open(encoding="utf-8")}
+    return out
+
+
+def act_norms(x: str, rules: RuleDetector):
+    """(norm, neighbours, model codes, rule cue?) for each norm of act ``x``."""
+    rep = analyze(realacts.get(x).path)
+    flagged: dict[str, set[str]] = {}
+    for f in rep.findings:
+        flagged.setdefault(f.norm_id, set()).add(f.code)
+    ctx = {(n.text_start, n.text_end): c for act in rep.structure.children for n, _, c in contexts(act, rep.text)}
+    norms = [n for n in rep.norms if len(n.text.strip()) >= 15]
+    cues = rules.detect([n.text for n in norms], realacts.get(x).lang, [n.context for n in norms]) if norms else []
+    return [(n, ctx.get((n.start, n.end), {}), sorted(flagged.get(n.id, ())), bool(h)) for n, h in zip(norms, cues)]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--round", type=int, required=True)
+    ap.add_argument("--seed", type=int, default=181)
+    ap.add_argument("--kk", type=int, default=1300, help="Kazakh norms to draw")
+    ap.add_argument("--kk-acts", type=int, default=260, help="fresh Kazakh acts to read")
+    ap.add_argument("--ru", action="store_true", help="take every norm of every open Russian act")
+    ap.add_argument("--per-act", type=int, default=12, help="at most this many Kazakh norms from one act")
+    ap.add_argument("--out", default="/tmp/rn/r1")
+    a = ap.parse_args()
+    rnd = random.Random(a.seed)
+    acts = realacts.acts()
+    rules = RuleDetector()
+    used = used_acts(a.round)
+    take: list[tuple] = []
+    if a.ru:
+        for x in sorted(x for x, m in acts.items() if m.lang == "ru" and x not in used):
+            for n, c, codes, cue in act_norms(x, rules):
+                take.append((x, n, c, codes, "all_ru"))
+    pool = sorted(x for x, m in acts.items() if m.lang == "kk" and x not in used and m.chars < 200_000
+                  and not m.parallel)
+    chosen = rnd.sample(pool, min(a.kk_acts, len(pool)))
+    strata: dict[str, list] = {"flag": [], "cue": [], "random": []}
+    for x in chosen:
+        rows = act_norms(x, rules)
+        rnd.shuffle(rows)
+        for n, c, codes, cue in rows[: a.per_act * 3]:
+            strata["flag" if codes else "cue" if cue else "random"].append((x, n, c, codes))
+    # the random stratum is drawn from all norms of the chosen acts, flagged or not
+    every = strata["flag"] + strata["cue"] + strata["random"]
+    picked: set[tuple] = set()
+    per_act: dict[str, int] = {}
+    for name in ("flag", "cue", "random"):
+        src = every if name == "random" else strata[name]
+        src = src[:]
+        rnd.shuffle(src)
+        want = round(a.kk * SHARES[name])
+        got = 0
+        for x, n, c, codes in src:
+            key = (x, n.start, n.end)
+            if got >= want or key in picked or per_act.get(x, 0) >= a.per_act:
+                continue
+            picked.add(key)
+            per_act[x] = per_act.get(x, 0) + 1
+            take.append((x, n, c, codes, name))
+            got += 1
+    take.sort(key=lambda z: (z[0], z[1].start))
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "items.jsonl", "w", encoding="utf-8") as fi, \
+            open(CORPUS / f"sample_r{a.round}.jsonl", "w", encoding="utf-8") as fs:
+        for x, n, c, codes, stratum in take:
+            uid = f"{x}:{n.start}-{n.end}"
+            fs.write(json.dumps({"uid": uid, "act": x, "span": [n.start, n.end], "sha": realacts.span_hash(n.text),
+                                 "kind": n.kind, "lang": acts[x].lang, "stratum": stratum, "model": codes,
+                                 "round": a.round}, ensure_ascii=False) + "\n")
+            fi.write(json.dumps({"uid": uid, "act_title": (acts[x].title or "")[:200], "act_kind": acts[x].kind,
+                                 "lang": acts[x].lang, "locator": n.locator, "lead_in": (n.context or "")[:400],
+                                 "prev": (c.get("prev") or "")[:300], "text": n.text[:2000],
+                                 "next": (c.get("next") or "")[:300]}, ensure_ascii=False) + "\n")
+    from collections import Counter
+    print(len(take), Counter((z[4], acts[z[0]].lang) for z in take))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+"""Detectors on real acts (issue 18): the act as context, the real Register of state services
+read from the act that approves it, and the labelled real norms (stand-off over
+``../shared/realacts``, read at run time) behind ``lexpert evaluate --real``."""
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from lexpert import realacts, realnorms
+from lexpert.analysis import analyze
+from lexpert.cli import main
+from lexpert.services.register import Register, parse_register_table
+
+HEAD = """Приказ Министра здравоохранения Республики Казахстан от 1 марта 2024 года № 15
+
+Об утверждении Правил выдачи разрешений на перевозку
+
+ПРИКАЗЫВАЮ:
+
+1. Утвердить прилагаемые Правила выдачи разрешений на перевозку.
+
+2. Настоящий приказ вводится в действие по истечении десяти календарных дней после дня его первого официального опубликования.
+
+Министр здравоохранения А. Иванов
+
+Приложение к приказу Министра здравоохранения Республики Казахстан от 1 марта 2024 года № 15
+
+Правила выдачи разрешений на перевозку
+
+Глава 1. Общие положения
+
+1. Настоящие Правила определяют порядок выдачи разрешений на перевозку.
+
+2. Заявитель подает заявление в уполномоченный орган.
+
+"""
+
+
+def _context(tmp_path, body, name="act.txt"):
+    p = tmp_path / name
+    p.write_text(HEAD + body, encoding="utf-8")
+    rep = analyze(p)
+    return rep, [f for f in rep.findings if f.source == "context"]
+
+
+def test_reasonable_term_is_discretion_only_where_the_act_sets_no_term(tmp_path):
+    body = "3. Уполномоченный орган рассматривает заявление в кратчайшие сроки и выдает разрешение.\n"
+    _, ctx = _context(tmp_path, body)
+    assert [(f.code, f.rule, f.evidence) for f in ctx] == [
+        ("discretion.broad", "context.no_term_in_act", "в кратчайшие сроки")]
+    assert "не устанавливает" in ctx[0].reason
+    # the same norm in an act that fixes a term elsewhere: the act bounds the official
+    body2 = body + "4. Разрешение выдается в течение пяти рабочих дней со дня подачи заявления.\n"
+    _, ctx2 = _context(tmp_path, body2, "act2.txt")
+    assert not [f for f in ctx2 if f.rule == "context.no_term_in_act"]
+
+
+def test_referral_to_a_point_the_rules_do_not_have(tmp_path):
+    body = ("3. Основания для отказа указаны в пункте 12 настоящих Правил.\n\n"
+            "4. Разрешение выдается в течение пяти рабочих дней по форме согласно пункту 2 настоящих Правил.\n")
+    rep, ctx = _context(tmp_path, body)
+    assert [(f.code, f.evidence, f.details["point"]) for f in ctx] == [
+        ("gap.collision", "пункте 12 настоящих Правил", 12)]
+    assert rep.norms[[n.id for n in rep.norms].index(ctx[0].norm_id)].locator.endswith("пункт 3")
+
+
+def test_kazakh_referral_and_amending_acts_are_left_alone(tmp_path):
+    kk = ("Қазақстан Республикасы Денсаулық сақтау министрінің 2024 жылғы 1 наурыздағы № 15 бұйрығы\n\n"
+          "Рұқсат беру қағидаларын бекіту туралы\n\nБҰЙЫРАМЫН:\n\n"
+          "1. Қоса беріліп отырған Рұқсат беру қағидалары бекітілсін.\n\n"
+          "2. Осы бұйрық алғашқы ресми жарияланған күнінен кейін күнтізбелік он күн өткен соң қолданысқа енгізіледі.\n\n"
+          "Министр А. Иванов\n\n"
+          "Қазақстан Республикасы Денсаулық сақтау министрінің 2024 жылғы 1 наурыздағы № 15 бұйрығымен бекітілген\n\n"
+          "Рұқсат беру қағидалары\n\n1-тарау. Жалпы ережелер\n\n"
+          "1. Осы Қағидалар рұқсат беру тәртібін айқындайды.\n\n"
+          "2. Өтініш беруші уәкілетті органға өтініш береді.\n\n"
+          "3. Бас тарту негіздері осы Қағидалардың 9-тармағында көрсетілген.\n")
+    p = tmp_path / "kk.txt"
+    p.write_text(kk, encoding="utf-8")
+    ctx = [f for f in analyze(p).findings if f.source == "context"]
+    assert [(f.code, f.details["point"]) for f in ctx] == [("gap.collision", 9)]
+    assert "9-тармаққа" in ctx[0].reason
+    # an act that amends another: its referrals point into the amended act
+    p.write_text(kk.replace("1. Қоса беріліп отырған Рұқсат беру қағидалары бекітілсін.",
+                            "1. Бұйрыққа мынадай өзгерістер енгізілсін."), encoding="utf-8")
+    assert not [f for f in analyze(p).findings if f.source == "context"]
+
+
+def test_register_table_rows_continue_the_service_above():
+    text = ("Мемлекеттік көрсетілетін қызметтер тізілімі\n"
+            "1. | 101001 | Паспорттар беру | Алғаш рет ресімдеу | ІІМ | бұйрық\n"
+            "2. | | Ауыстыру | ІІМ\n"
+            "3. | 00101002 | Әскери есепке қою | | ҚМ | бұйрық\n"
+            "4. | Қайта есепке қою | ҚМ\n")
+    assert parse_register_table(text) == [
+        ("00101001", "Паспорттар беру", ["Алғаш рет ресімдеу", "Ауыстыру"], "ІІМ"),
+        ("00101002", "Әскери есепке қою", ["Қайта есепке қою"], "ҚМ")]
+
+
+def test_the_real_register_act_loads_as_a_register():
+    reg = Register.from_file(realacts.get("lre-08487").path)
+    assert len(reg) > 700
+    codes = {e.code for e in reg.entries}
+    assert len(codes) >= len(reg) - 2 and all(len(c) == 8 and c.isdigit() for c in codes)   # the table repeats one code
+    m = reg.match_text("мектепке дейінгі ұйымдарға баланы кезекке қою", "kk")[0]
+    assert "Мектепке дейінгі" in m.entry.name_kk and m.score >= reg.threshold
+    # what is not a state service matches nothing above the threshold
+    assert reg.match_text("жасыл екпелерді күтіп-ұстау", "kk")[0].score < reg.threshold
+
+
+def test_real_labels_point_at_their_text_split_by_act_with_two_annotations():
+    rows = realnorms.load()
+    raw = realnorms.load_labels()
+    assert len(rows) == len(raw) >= 3000
+    assert all(r["act"] in realacts.acts() for r in rows)          # never a held-out act
+    by_act = {}
+    for r in rows:
+        by_act.setdefault(r["act"], set()).add(r["split"])
+    assert all(len(s) == 1 for s in by_act.values())                 # an act sits in one split
+    assert {r["split"] for r in rows} == {"train", "dev", "test"}
+    for r, x in zip(rows, raw):
+        assert "labels_a" in x and "labels_b" in x
+        assert x["factors"] == (x["labels_a"] if x["labels_a"] == x["labels_b"] else x["factors"])
+        assert x["adjudicated"] == (x["labels_a"] != x["labels_b"])
+        assert r["text"] and len(r["text"]) == len(r["text"].strip())
+    assert sum(r["lang"] == "ru" for r in rows) >= 1500
+    # a moved span is an error, never a silently different sentence
+    bad = dict(raw[0], sha="000000000000")
+    realnorms._rows.cache_clear()
+    with pytest.raises(ValueError, match="no longer holds"):
+        realnorms._check(bad, realacts.act_text(bad["act"]))
+
+
+def test_real_figures_count_what_they_say():
+    rows = [{"lang": "ru", "factors": [], "stratum": "all_ru", "hard_negative": False},
+            {"lang": "ru", "factors": ["vague.term"], "stratum": "all_ru", "hard_negative": False},
+            {"lang": "kk", "factors": [], "stratum": "flag", "hard_negative": True},
+            {"lang": "kk", "factors": ["hidden_service"], "stratum": "random", "hard_negative": False}]
+    preds = [["vague.term"], ["vague.term", "burden.requirements"], ["discretion.may"], []]
+    f = realnorms.real_figures(rows, preds)
+    assert f["ru"]["clean_flagged_rate_unbiased"] == 1.0 and f["ru"]["family_precision"] == round(1 / 3, 4)
+    assert f["ru"]["family_recall"] == 1.0 and f["ru"]["prevalence_unbiased"] == 0.5
+    assert f["kk"]["clean_flagged_rate_unbiased"] == 0.0 and f["kk"]["hard_negative_fp_rate"] == 1.0
+    assert f["kk"]["hidden_service"]["recall"] == 0.0 and f["all"]["norms"] == 4
+
+
+def test_evaluate_real_cli(tmp_path):
+    res = CliRunner().invoke(main, ["evaluate", "--real", "--split", "dev", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    ev = json.loads(res.output)
+    assert ev["split"] == "dev" and ev["norms"] == len(realnorms.load("dev"))
+    for lang in ("ru", "kk"):
+        f = ev["figures"][lang]
+        assert 0 <= f["clean_flagged_rate_unbiased"] <= 1 and 0 < f["prevalence_unbiased"] < 0.5
+    text = CliRunner().invoke(main, ["evaluate", "--real", "--split", "dev"])
+    assert text.exit_code == 0 and "clean flagged" in text.output
