@@ -82,7 +82,7 @@ def sample_path(lang: str) -> Path:
               help="Report only findings scoring at least this much (default: the detector's thresholds).")
 @click.option("--include-text", is_flag=True, help="JSON: include the normalized text the spans index.")
 @click.option("--register", "register", default=None,
-              help="The Register of state services (CSV/XLSX) that clears hidden_service flags "
+              help="The Register of state services (CSV/XLSX, or the Register act itself as txt/docx/html/pdf) that clears hidden_service flags "
                    "(default: $LEXPERT_REGISTER; 'sample' for the bundled labelled sample).")
 def analyze(file, fmt, lang, sample, output, min_score, include_text, register):
     """Analyse a draft FILE (.txt, .docx, .pdf incl. scanned, .html): structure, flagged norms, summary.
@@ -249,8 +249,12 @@ def train_transformer_cmd(base_model, small_encoder, out_dir, epochs, batch_size
               help="Measure on the labelled real norms (corpora/realnorms, read from the real acts) instead of "
                    "the authored corpus: flag precision, family recall, share of clean norms flagged, prevalence "
                    "and hidden_service F1, per language.")
+@click.option("--round", "rounds", type=int, multiple=True,
+              help="With --real: only norms of these annotation rounds (repeatable; default: all).")
+@click.option("--all-splits", is_flag=True,
+              help="With --real: every split (for rounds labelled after the model was trained: fresh acts).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def evaluate(model_dir, split, detector, real, fmt):
+def evaluate(model_dir, split, detector, real, rounds, all_splits, fmt):
     """Precision/recall/F1 per code and per family, by language, and the false-positive rate on
     hard negatives, on a split of the annotated corpus (with --real: of the labelled real norms)."""
     from .evaluation import summary_table
@@ -259,7 +263,7 @@ def evaluate(model_dir, split, detector, real, fmt):
     if real:
         from .models.train import evaluate_real
 
-        ev = evaluate_real(model_dir, split, detector)
+        ev = evaluate_real(model_dir, None if all_splits else split, detector, rounds=list(rounds) or None)
         click.echo(json.dumps(ev, ensure_ascii=False, indent=1) if fmt == "json" else real_table(ev))
         return
     ev = run(model_dir, split, detector)
@@ -267,7 +271,8 @@ def evaluate(model_dir, split, detector, real, fmt):
 
 
 def real_table(ev: dict) -> str:
-    lines = [f"real {ev['split']}: {ev['norms']} norms of {ev['acts']} acts (bare norms, as classify receives them)",
+    lines = [f"real {ev['split']} (rounds {', '.join(map(str, ev['rounds']))}): {ev['norms']} norms of {ev['acts']} acts "
+             "(bare norms, as classify receives them)",
              f"{'':6s}{'norms':>7s}{'prev.':>7s}{'clean flagged':>15s}{'flag P':>8s}{'family R':>10s}"
              f"{'family F1':>11s}{'hs F1':>7s}"]
     for lang, f in ev["figures"].items():

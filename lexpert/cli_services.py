@@ -9,7 +9,7 @@ import click
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--register", "register", default=None,
-              help="The Register of state services (CSV/XLSX); default: $LEXPERT_REGISTER; 'sample' for the bundled sample.")
+              help="The Register of state services (CSV/XLSX, or the Register act itself as txt/docx/html/pdf); default: $LEXPERT_REGISTER; 'sample' for the bundled sample.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "xlsx", "json"]), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report to this file (required for xlsx).")

@@ -79,10 +79,16 @@ def _rows(root_key: str | None) -> tuple[dict[str, Any], ...]:
     return tuple(out)
 
 
-def load(split: str | None = None, root=None) -> list[dict[str, Any]]:
-    """The labelled real norms (of one split, or all), text read from the acts at run time."""
+def load(split: str | None = None, root=None, rounds: "list[int] | tuple[int, ...] | None" = None
+         ) -> list[dict[str, Any]]:
+    """The labelled real norms (of one split, or all; of some annotation rounds, or all), text
+    read from the acts at run time."""
     rows = [dict(r) for r in _rows(str(root) if root else None)]
-    return [r for r in rows if split is None or r["split"] == split]
+    return [r for r in rows if (split is None or r["split"] == split) and (not rounds or r["round"] in rounds)]
+
+
+def rounds_of(root=None) -> list[int]:
+    return sorted({r["round"] for r in load_labels(root)})
 
 
 def real_figures(rows: list[dict[str, Any]], preds: list[list[str]]) -> dict[str, Any]:
@@ -125,16 +131,40 @@ def real_figures(rows: list[dict[str, Any]], preds: list[list[str]]) -> dict[str
     return out
 
 
-def evaluate(detector=None, split: str = "test", use_context: bool = False, root=None) -> dict[str, Any]:
-    """``lexpert evaluate --real``: the detector on the real ``split`` (bare norms, as ``classify``
-    receives them, unless ``use_context``)."""
+def evaluate(detector=None, split: str | None = "test", use_context: bool = False, root=None,
+             rounds: "list[int] | tuple[int, ...] | None" = None) -> dict[str, Any]:
+    """``lexpert evaluate --real``: the detector on the real ``split`` (None: every split) of the
+    given annotation ``rounds`` (bare norms, as ``classify`` receives them, unless ``use_context``)."""
     from .classify import classify_texts
 
-    rows = load(split, root)
+    rows = load(split, root, rounds)
     if not rows:
         raise ValueError(f"no labelled real norms in split {split!r} ({labels_path(root)})")
     ctx = [r.get("context") for r in rows] if use_context else None
     res = classify_texts([r["text"] for r in rows], [r["lang"] for r in rows], detector, contexts=ctx)
     preds = [r["factors"] for r in res]
-    return {"split": split, "norms": len(rows), "acts": len({r["act"] for r in rows}),
+    return {"split": split or "all", "rounds": sorted({r["round"] for r in rows}), "norms": len(rows),
+            "acts": len({r["act"] for r in rows}), "figures": real_figures(rows, preds)}
+
+
+def evaluate_analyze(split: str = "test", register: Any = None, root=None) -> dict[str, Any]:
+    """The whole ``analyze`` (lead-ins, the act as context, the hidden-service layer, the
+    Register when given) on the acts of the real ``split``, scored on their labelled norms."""
+    from .analysis import analyze
+    from .services.register import resolve_register
+
+    rows = load(split, root)
+    reg = resolve_register(register) if register is not None else None
+    preds: list[list[str]] = []
+    by_act: dict[str, dict[tuple[int, int], set[str]]] = {}
+    for act in sorted({r["act"] for r in rows}):
+        rep = analyze(realacts.get(act).path, register=reg)
+        spans = {n.id: (n.start, n.end) for n in rep.norms}
+        got: dict[tuple[int, int], set[str]] = {}
+        for f in rep.findings:
+            got.setdefault(spans.get(f.norm_id, (-1, -1)), set()).add(f.code)
+        by_act[act] = got
+    for r in rows:
+        preds.append(sorted(by_act[r["act"]].get(tuple(r["span"]), set())))
+    return {"split": split, "norms": len(rows), "register": getattr(reg, "source", None),
             "figures": real_figures(rows, preds)}

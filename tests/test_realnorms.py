@@ -154,3 +154,21 @@ def test_evaluate_real_cli(tmp_path):
         assert 0 <= f["clean_flagged_rate_unbiased"] <= 1 and 0 < f["prevalence_unbiased"] < 0.5
     text = CliRunner().invoke(main, ["evaluate", "--real", "--split", "dev"])
     assert text.exit_code == 0 and "clean flagged" in text.output
+
+
+def test_model_card_real_numbers_are_reproduced_by_evaluate_real():
+    from lexpert.models.ensemble import default_model_dir
+
+    metrics = json.loads((default_model_dir() / "metrics.json").read_text(encoding="utf-8"))
+    rt = metrics["shipped"]["real_test"]
+    rounds = metrics.get("real_rounds") or [1]         # the model of issue 18 was fitted on round 1
+    assert len(realnorms.load("test", rounds=rounds)) == metrics["real_data"]["test"]["norms"]
+    args = ["evaluate", "--real", "--format", "json"] + [x for r in rounds for x in ("--round", str(r))]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    ev = json.loads(res.output)["figures"]
+    for lang in ("ru", "kk", "all"):
+        for k in ("family_precision", "family_recall", "clean_flagged_rate_unbiased", "prevalence_unbiased"):
+            assert ev[lang][k] == rt[lang][k], (lang, k)
+    card = (default_model_dir() / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "## Results on real acts" in card and f"{rt['ru']['family_f1']:.3f}" in card
