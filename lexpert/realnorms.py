@@ -135,16 +135,21 @@ def evaluate(detector=None, split: str | None = "test", use_context: bool = Fals
              rounds: "list[int] | tuple[int, ...] | None" = None) -> dict[str, Any]:
     """``lexpert evaluate --real``: the detector on the real ``split`` (None: every split) of the
     given annotation ``rounds`` (bare norms, as ``classify`` receives them, unless ``use_context``)."""
-    from .classify import classify_texts
-
     rows = load(split, root, rounds)
     if not rows:
         raise ValueError(f"no labelled real norms in split {split!r} ({labels_path(root)})")
+    return {"split": split or "all", "rounds": sorted({r["round"] for r in rows}), "norms": len(rows),
+            "acts": len({r["act"] for r in rows}), "figures": detector_figures(detector, rows, use_context)}
+
+
+def detector_figures(detector, rows: list[dict[str, Any]], use_context: bool = False) -> dict[str, Any]:
+    """:func:`real_figures` of ``detector`` on ``rows`` through ``classify`` (bare norms unless
+    ``use_context``)."""
+    from .classify import classify_texts
+
     ctx = [r.get("context") for r in rows] if use_context else None
     res = classify_texts([r["text"] for r in rows], [r["lang"] for r in rows], detector, contexts=ctx)
-    preds = [r["factors"] for r in res]
-    return {"split": split or "all", "rounds": sorted({r["round"] for r in rows}), "norms": len(rows),
-            "acts": len({r["act"] for r in rows}), "figures": real_figures(rows, preds)}
+    return real_figures(rows, [r["factors"] for r in res])
 
 
 def evaluate_analyze(split: str = "test", register: Any = None, root=None) -> dict[str, Any]:

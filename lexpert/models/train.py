@@ -104,11 +104,8 @@ def _real(m: FactorClassifier, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Real-text figures of ``m`` on bare norms, through the detector and ``classify`` (the path
     ``lexpert evaluate --real`` measures: the rule hits blended as ``analyze`` blends them)."""
     from .. import realnorms
-    from ..classify import classify_texts
 
-    rows = bare(rows)
-    res = classify_texts([r["text"] for r in rows], [r["lang"] for r in rows], EnsembleDetector(m))
-    return realnorms.real_figures(rows, [r["factors"] for r in res])
+    return realnorms.detector_figures(EnsembleDetector(m), rows)
 
 
 def refresh_real(model_dir: str | Path, root=None) -> dict[str, Any]:
@@ -353,15 +350,17 @@ def model_card(r: dict[str, Any]) -> str:
 
 
 def evaluate(model_dir: str | Path | None, split: str = "test", detector: str = "default", root=None) -> dict[str, Any]:
-    rows = corpora.load_norms(split, root)
-    if detector == "rules":
-        det = RuleDetector()
-    else:
-        from .ensemble import default_model_dir
-
-        det = EnsembleDetector.load(model_dir or default_model_dir())
-    ev, _ = evaluate_detector(rows, det)
+    ev, _ = evaluate_detector(corpora.load_norms(split, root), _detector(model_dir, detector))
     return ev
+
+
+def _detector(model_dir: str | Path | None, detector: str):
+    """What ``lexpert evaluate`` measures: the rule layer, or the model at ``model_dir`` (default: shipped)."""
+    if detector == "rules":
+        return RuleDetector()
+    from .ensemble import default_model_dir
+
+    return EnsembleDetector.load(model_dir or default_model_dir())
 
 
 def evaluate_real(model_dir: str | Path | None, split: str | None = "test", detector: str = "default",
@@ -369,13 +368,7 @@ def evaluate_real(model_dir: str | Path | None, split: str | None = "test", dete
     """The detector on the labelled real norms of ``split`` (``lexpert evaluate --real``)."""
     from .. import realnorms
 
-    if detector == "rules":
-        det = RuleDetector()
-    else:
-        from .ensemble import default_model_dir
-
-        det = EnsembleDetector.load(model_dir or default_model_dir())
-    return realnorms.evaluate(det, split, root=root, rounds=rounds)
+    return realnorms.evaluate(_detector(model_dir, detector), split, root=root, rounds=rounds)
 
 
 __all__ = ["train", "evaluate", "evaluate_real", "model_card", "summary_table"]
