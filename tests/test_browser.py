@@ -73,6 +73,7 @@ def test_expert_reviews_a_draft_in_chromium(server, tmp_path):
         page.fill("input[name=agency]", "Министерство экологии")
         page.click("#upload-button")
         page.wait_for_url("**/drafts/*")
+        page.wait_for_selector("mark[data-finding]", timeout=30_000)
         marks = page.locator("mark[data-finding]")
         assert marks.count() >= 4                                   # highlighted evidence in the act
         families = set(page.eval_on_selector_all("mark[data-finding]", "els => els.map(e => e.className)"))
@@ -135,3 +136,18 @@ def test_agency_user_sees_only_its_own_drafts(server):
         assert other not in [d["id"] for d in c.get("/api/drafts", headers=h).json()]
         assert c.get(f"/api/drafts/{other}", headers=h).status_code == 404
         assert all(c.get(f"/api/drafts/{i}", headers=h).json()["agency"] == "Министерство экологии" for i in ids)
+
+
+def test_a_write_is_visible_to_the_next_request(server):
+    """The upload's transaction is committed before its response is sent: the review page asked for
+    right after the upload (what the UI does) finds the draft and its findings, every time."""
+    with httpx.Client(base_url=server, timeout=60) as c:
+        tok = c.post("/api/token", data={"username": "aigerim", "password": "browser-password"}).json()["access_token"]
+        h = {"Authorization": f"Bearer {tok}"}
+        for _ in range(8):
+            r = c.post("/api/drafts", headers=h, files={"file": ("x.txt", SMALL_DRAFT.encode())})
+            assert r.status_code == 201
+            got = c.get(f"/api/drafts/{r.json()['draft_id']}", headers=h)
+            assert got.status_code == 200
+            f = got.json()["findings"]
+            assert f["pending"] == len(r.json()["analysis"]["findings"]) > 0

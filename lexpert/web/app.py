@@ -78,6 +78,9 @@ def create_app(db_url: str | None = None) -> FastAPI:
         with session_scope(url) as s:
             yield s
 
+    # committed before the response is sent: a client that reads right after a write sees it
+    DB = Annotated[Session, Depends(db, scope="function")]
+
     def principal(request: Request, token: Annotated[str | None, Depends(oauth2)]) -> Principal:
         if token:
             return read_token(token, "bearer")
@@ -130,14 +133,14 @@ def create_app(db_url: str | None = None) -> FastAPI:
 
     # ------------------------------------------------------------------ API
     @app.get("/healthz")
-    def healthz(s: Annotated[Session, Depends(db)]):
+    def healthz(s: DB):
         from sqlalchemy import text
 
         s.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
 
     @app.post("/api/token", response_model=TokenOut)
-    def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], s: Annotated[Session, Depends(db)]):
+    def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], s: DB):
         u = authenticate(s, form.username, form.password)
         return TokenOut(access_token=make_token(u))
 
@@ -149,7 +152,7 @@ def create_app(db_url: str | None = None) -> FastAPI:
         return data
 
     @app.post("/api/drafts", status_code=201)
-    async def upload(p: Annotated[Principal, Depends(principal)], s: Annotated[Session, Depends(db)],
+    async def upload(p: Annotated[Principal, Depends(principal)], s: DB,
                      file: UploadFile = File(...), title: str | None = Form(None), agency: str | None = Form(None),
                      sphere: str | None = Form(None), kind: str | None = Form(None), url: str | None = Form(None)):
         """Upload a draft (multipart field ``file``): analysed, stored, findings pending review.
@@ -172,7 +175,7 @@ def create_app(db_url: str | None = None) -> FastAPI:
                 "findings": {k: sum(f.decision == k for f in v.findings) for k in ("pending", "confirmed", "rejected")}}
 
     @app.get("/api/drafts")
-    def list_drafts(p: Annotated[Principal, Depends(principal)], s: Annotated[Session, Depends(db)]):
+    def list_drafts(p: Annotated[Principal, Depends(principal)], s: DB):
         return [draft_summary(d) for d in X.list_drafts(s, p.agency if p.role == "agency" else None)]
 
     def finding_out(f: Finding) -> dict[str, Any]:
@@ -189,7 +192,7 @@ def create_app(db_url: str | None = None) -> FastAPI:
                 "issued_by": r.issued_by, "issued_at": r.issued_at.isoformat()}
 
     @app.get("/api/drafts/{draft_id}")
-    def get_draft(draft_id: int, p: Annotated[Principal, Depends(principal)], s: Annotated[Session, Depends(db)]):
+    def get_draft(draft_id: int, p: Annotated[Principal, Depends(principal)], s: DB):
         d = visible_draft(s, draft_id, p)
         return {**draft_summary(d), "analysis": d.versions[0].report,
                 "findings_list": [finding_out(f) for f in d.versions[0].findings],
@@ -198,49 +201,49 @@ def create_app(db_url: str | None = None) -> FastAPI:
                                   "source": v.source_name} for v in d.versions]}
 
     @app.post("/api/findings/{finding_id}/confirm")
-    def confirm(finding_id: int, p: Annotated[Principal, Depends(expert)], s: Annotated[Session, Depends(db)]):
+    def confirm(finding_id: int, p: Annotated[Principal, Depends(expert)], s: DB):
         finding_of(s, finding_id, p)
         return finding_out(X.decide(s, finding_id, "confirmed", actor=p.name))
 
     @app.post("/api/findings/{finding_id}/reject")
     def reject(finding_id: int, body: DecisionIn, p: Annotated[Principal, Depends(expert)],
-               s: Annotated[Session, Depends(db)]):
+               s: DB):
         finding_of(s, finding_id, p)
         return finding_out(X.decide(s, finding_id, "rejected", reason=body.reason, actor=p.name))
 
     @app.post("/api/drafts/{draft_id}/recommendations", status_code=201)
     def create_rec(draft_id: int, body: RecommendationIn, p: Annotated[Principal, Depends(expert)],
-                   s: Annotated[Session, Depends(db)]):
+                   s: DB):
         visible_draft(s, draft_id, p)
         return rec_out(X.add_recommendation(s, draft_id, body.text, kind=body.kind, finding_ids=body.finding_ids,
                                             actor=p.name))
 
     @app.patch("/api/recommendations/{rec_id}")
     def edit_rec(rec_id: int, body: RecommendationPatch, p: Annotated[Principal, Depends(expert)],
-                 s: Annotated[Session, Depends(db)]):
+                 s: DB):
         rec_of(s, rec_id, p)
         return rec_out(X.edit_recommendation(s, rec_id, text=body.text, kind=body.kind, actor=p.name))
 
     @app.post("/api/recommendations/{rec_id}/incorporation")
     def override_inc(rec_id: int, body: IncorporationIn, p: Annotated[Principal, Depends(expert)],
-                     s: Annotated[Session, Depends(db)]):
+                     s: DB):
         rec_of(s, rec_id, p)
         return rec_out(X.set_incorporation(s, rec_id, body.value, source="expert", note=body.reason, actor=p.name))
 
     @app.post("/api/drafts/{draft_id}/complete")
-    def complete(draft_id: int, p: Annotated[Principal, Depends(expert)], s: Annotated[Session, Depends(db)]):
+    def complete(draft_id: int, p: Annotated[Principal, Depends(expert)], s: DB):
         visible_draft(s, draft_id, p)
         X.complete_expertise(s, draft_id, actor=p.name)
         return draft_summary(s.get(Draft, draft_id))
 
     @app.post("/api/drafts/{draft_id}/status")
     def status(draft_id: int, body: StatusIn, p: Annotated[Principal, Depends(expert)],
-               s: Annotated[Session, Depends(db)]):
+               s: DB):
         visible_draft(s, draft_id, p)
         return draft_summary(X.set_status(s, draft_id, body.status, reason=body.reason, note=body.note, actor=p.name))
 
     @app.post("/api/drafts/{draft_id}/adopted", status_code=201)
-    async def adopted(draft_id: int, p: Annotated[Principal, Depends(expert)], s: Annotated[Session, Depends(db)],
+    async def adopted(draft_id: int, p: Annotated[Principal, Depends(expert)], s: DB,
                       file: UploadFile = File(...)):
         """Add the adopted text: aligned to the draft; each recommendation marked incorporated or not."""
         visible_draft(s, draft_id, p)
@@ -250,7 +253,7 @@ def create_app(db_url: str | None = None) -> FastAPI:
         return {"version": v.number, "recommendations": [rec_out(r) for r in d.recommendations]}
 
     @app.get("/api/drafts/{draft_id}/conclusion.docx")
-    def conclusion(draft_id: int, p: Annotated[Principal, Depends(principal)], s: Annotated[Session, Depends(db)]):
+    def conclusion(draft_id: int, p: Annotated[Principal, Depends(principal)], s: DB):
         from ..conclusion import conclusion_docx
 
         d = visible_draft(s, draft_id, p)
@@ -259,7 +262,7 @@ def create_app(db_url: str | None = None) -> FastAPI:
                         headers={"Content-Disposition": f'attachment; filename="conclusion-{draft_id}.docx"'})
 
     @app.get("/api/kpi")
-    def kpi(p: Annotated[Principal, Depends(principal)], s: Annotated[Session, Depends(db)],
+    def kpi(p: Annotated[Principal, Depends(principal)], s: DB,
             date_from: dt.date | None = None, date_to: dt.date | None = None, by: str = "agency",
             as_of: dt.datetime | None = None):
         """KPI A and KPI B (definitions in the response). An agency user sees its own agency only."""
@@ -271,14 +274,14 @@ def create_app(db_url: str | None = None) -> FastAPI:
                          agency=p.agency if p.role == "agency" else None)
 
     @app.post("/api/users", status_code=201)
-    def create_user(body: dict, p: Annotated[Principal, Depends(admin)], s: Annotated[Session, Depends(db)]):
+    def create_user(body: dict, p: Annotated[Principal, Depends(admin)], s: DB):
         from .auth import add_user
 
         u = add_user(s, body.get("name", ""), body.get("password", ""), body.get("role", ""), body.get("agency"))
         return {"id": u.id, "name": u.name, "role": u.role, "agency": u.agency}
 
     @app.get("/api/users")
-    def users(p: Annotated[Principal, Depends(admin)], s: Annotated[Session, Depends(db)]):
+    def users(p: Annotated[Principal, Depends(admin)], s: DB):
         from sqlalchemy import select
 
         from ..db.models import User
@@ -308,7 +311,7 @@ def create_app(db_url: str | None = None) -> FastAPI:
         return page(request, "login.html", None, error=None)
 
     @app.post("/login", include_in_schema=False)
-    def login(request: Request, s: Annotated[Session, Depends(db)], username: str = Form(...),
+    def login(request: Request, s: DB, username: str = Form(...),
               password: str = Form(...)):
         try:
             u = authenticate(s, username, password)
@@ -326,13 +329,13 @@ def create_app(db_url: str | None = None) -> FastAPI:
         return resp
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request, s: Annotated[Session, Depends(db)]):
+    def home(request: Request, s: DB):
         p = ui_principal(request)
         drafts = [draft_summary(d) for d in X.list_drafts(s, p.agency if p.role == "agency" else None)]
         return page(request, "drafts.html", p, drafts=drafts)
 
     @app.get("/drafts/{draft_id}", response_class=HTMLResponse, include_in_schema=False)
-    def review(draft_id: int, request: Request, s: Annotated[Session, Depends(db)]):
+    def review(draft_id: int, request: Request, s: DB):
         from ..taxonomy import load_taxonomy
 
         p = ui_principal(request)
@@ -352,7 +355,7 @@ def create_app(db_url: str | None = None) -> FastAPI:
                     coverage=((v.report or {}).get("summary") or {}).get("coverage"))
 
     @app.get("/kpi", response_class=HTMLResponse, include_in_schema=False)
-    def kpi_page(request: Request, s: Annotated[Session, Depends(db)]):
+    def kpi_page(request: Request, s: DB):
         from .. import kpi as K
 
         p = ui_principal(request)
@@ -366,7 +369,7 @@ def create_app(db_url: str | None = None) -> FastAPI:
                     definitions=KPI_DEFINITIONS[lang], empty=KPI_EMPTY[lang] if not res["total"]["kpi_a"]["drafts_examined"] else None)
 
     @app.get("/kpi/plot/{name}.png", include_in_schema=False)
-    def kpi_plot(name: str, request: Request, s: Annotated[Session, Depends(db)]):
+    def kpi_plot(name: str, request: Request, s: DB):
         import tempfile
 
         from .. import kpi as K
