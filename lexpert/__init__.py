@@ -18,7 +18,7 @@ _torchguard.install()
 
 def __getattr__(name):
     if name in ("analyze", "analyze_text", "ActReport"):
-        from . import analysis
+        from . import pipeline as analysis
 
         return getattr(analysis, name)
     if name == "LexpertError":

@@ -7,7 +7,7 @@ array-API shim for torch. With the ``transformer`` or ``test`` extras installed 
 1.5-3 s and ~100 MB on every ``lexpert`` call, although no lexpert path runs a model through
 either. While those two modules execute, ``import torch`` fails as if torch were not
 installed (both handle that); at any other time it works, so lexpert's own transformer code
-(:mod:`lexpert.models.transformer`) imports torch when a transformer model is used.
+(:mod:`lexpert.detect.model.transformer`) imports torch when a transformer model is used.
 ``LEXPERT_ALLOW_TORCH_IMPORT=1`` turns the guard off.
 """
 from __future__ import annotations

@@ -19,8 +19,8 @@ from typing import Any
 
 
 
-from .analysis import Detector, default_detector
-from .normalize import normalize
+from .pipeline import Detector, default_detector
+from .nlp.normalize import normalize
 from .records import Norm
 from .structure import norms as extract_norms
 from .structure import parse
@@ -134,7 +134,7 @@ def compare(draft_text: str, adopted_text: str, findings: list[dict[str, Any]] |
     """Align two versions; resolve ``findings`` (``{"code", "quote", "start"?}`` with ``start`` an
     offset in the normalized draft text, or ``"locator"``); by default the detector's own findings
     on the draft are used. Returns the JSON contract of ``lexpert compare``."""
-    from .lang import detect as detect_lang
+    from .nlp.lang import detect as detect_lang
 
     det = detector or default_detector()
     dtext, dnorms = _norms(draft_text)
@@ -143,7 +143,7 @@ def compare(draft_text: str, adopted_text: str, findings: list[dict[str, Any]] |
     by_draft = {id(p.draft): p for p in pairs if p.draft is not None}
     lang = detect_lang(dtext)
     if findings is None:
-        from .analysis import analyze_text
+        from .pipeline import analyze_text
 
         rep = analyze_text(dtext, detector=det)
         norm_at = {n.id: n for n in rep.norms}

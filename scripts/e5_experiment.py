@@ -6,7 +6,7 @@ thresholds tuned on authored dev + real dev (as ``train_e5`` does), and, for fig
 dev that did not see real dev, also on authored dev alone. Never reads the real test split.
 
 Reported (JSON at ``--out/results.json`` and a summary on stdout):
-  * real dev, per language, via ``lexpert.realnorms.real_figures``: family P/R/F1 and the
+  * real dev, per language, via ``lexpert.training.realnorms.real_figures``: family P/R/F1 and the
     share of clean norms flagged;
   * authored dev (and authored test) family micro-F1 via ``evaluate_predictions``;
   * inference speed (norms/s) on ``--threads`` threads, training wall time, weights size;
@@ -34,9 +34,9 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np
 
-from lexpert import corpora, realnorms
-from lexpert.evaluation import evaluate_predictions
-from lexpert.models import e5
+from lexpert.training import corpora, realnorms
+from lexpert.training.evaluation import evaluate_predictions
+from lexpert.detect.model import e5
 from lexpert.taxonomy import load_taxonomy
 
 
@@ -106,7 +106,7 @@ def main(argv=None) -> int:
         f"authored dev {len(a_dev)}, real dev {len(r_dev)}, authored test {len(a_test)}")
 
     # ---- the TF-IDF model first (fails fast, and is the baseline)
-    from lexpert.models.ensemble import EnsembleDetector, default_model_dir
+    from lexpert.detect.model.ensemble import EnsembleDetector, default_model_dir
 
     tf = EnsembleDetector.load(default_model_dir()).model
     th_tf = np.asarray(tf.thresholds_, dtype=float)

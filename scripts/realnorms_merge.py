@@ -17,8 +17,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from lexpert import realacts
-from lexpert.realnorms import split_of
+from lexpert.training import realacts
+from lexpert.training.realnorms import split_of
 from lexpert.taxonomy import FAMILIES, load_taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,7 +91,7 @@ def main() -> None:
     for p in sorted(d.glob("ADJ*/labels.jsonl")):       # an adjudicator of several batches
         ADJ.update(read_labels(p))
     # the lead-in of each subpoint, as a span of the act's text
-    from lexpert.analysis import analyze
+    from lexpert.pipeline import analyze
     ctx_span: dict[str, list[int]] = {}
     for act in sorted({s["act"] for s in sample}):
         rep = analyze(realacts.get(act).path)

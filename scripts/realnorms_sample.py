@@ -19,8 +19,8 @@ import json
 import random
 from pathlib import Path
 
-from lexpert import realacts
-from lexpert.analysis import RuleDetector, analyze
+from lexpert.training import realacts
+from lexpert.pipeline import RuleDetector, analyze
 from lexpert.structure.units import contexts
 
 ROOT = Path(__file__).resolve().parent.parent

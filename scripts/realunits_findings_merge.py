@@ -51,7 +51,7 @@ def main() -> None:
         new.append({**s, "label_a": la, "label_b": lb, "label": final, "adjudicated": adjudicated})
     if missing:
         raise SystemExit(f"{len(missing)} disagreements lack an adjudication (e.g. {missing[:3]})")
-    from lexpert.training_units import labelled_items
+    from lexpert.training.units import labelled_items
 
     labelled_items(new)          # every span still finds its text (hash check), or this fails loudly
     with open(flagged, "a", encoding="utf-8") as fh:

@@ -14,10 +14,10 @@ import json
 import random
 from pathlib import Path
 
-from lexpert import realacts
-from lexpert.analysis import analyze
+from lexpert.training import realacts
+from lexpert.pipeline import analyze
 from lexpert.structure.units import contexts
-from lexpert.training_units import load_labels
+from lexpert.training.units import load_labels
 
 ROOT = Path(__file__).resolve().parent.parent
 

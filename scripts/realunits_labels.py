@@ -42,7 +42,7 @@ def main() -> None:
         for u, d in _read([f]).items():
             adj[u] = {**d, "pair": {"a": pairs[u]["label_1"], "b": pairs[u]["label_2"]}}
     sample = [json.loads(line) for line in open(OUT / "sample.jsonl", encoding="utf-8")]
-    from lexpert.training_units import labelled_items
+    from lexpert.training.units import labelled_items
 
     missing, gone = [], []
     with open(OUT / "labels.jsonl", "w", encoding="utf-8") as fh:

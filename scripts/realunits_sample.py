@@ -13,7 +13,7 @@ import json
 import random
 from pathlib import Path
 
-from lexpert import realacts
+from lexpert.training import realacts
 from lexpert.structure import parse
 from lexpert.structure.units import contexts
 

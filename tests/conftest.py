@@ -13,7 +13,7 @@ SAMPLE_KK = ROOT / "lexpert" / "data" / "samples" / "sample_kk.txt"
 
 @pytest.fixture(scope="session")
 def seed_text():
-    from lexpert.normalize import normalize
+    from lexpert.nlp.normalize import normalize
 
     cache = {}
 

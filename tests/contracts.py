@@ -42,7 +42,7 @@ def real_act_paths() -> list[Path]:
 def _cli(args: list[str]) -> bytes:
     from click.testing import CliRunner
 
-    from lexpert.cli import main
+    from lexpert.cli.main import main
 
     res = CliRunner().invoke(main, args, catch_exceptions=False)
     assert res.exit_code == 0, (args, res.output[-2000:])
@@ -104,7 +104,7 @@ def api_digests(tmp: Path) -> dict[str, str]:
     paths = sorted(f"{m} {r.path}" for r in app.routes for m in sorted(getattr(r, "methods", None) or ()))
     spec = app.openapi()
     api_paths = sorted(f"{m.upper()} {p}" for p, ops in spec["paths"].items() for m in ops)
-    from lexpert.db import session_scope
+    from lexpert.expertise.db import session_scope
     from lexpert.web.auth import add_user
 
     with session_scope(f"sqlite:///{tmp / 'api.db'}") as s:

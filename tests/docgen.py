@@ -40,7 +40,7 @@ def make_text_pdf(text: str, path: Path, password: str | None = None, spacing: f
     """A PDF with a text layer, running header and page numbers on every page (spread over
     several pages, so the header repeats as it does in a real draft): lexpert's own printer
     of drafts (`lexpert bench analyze` uses it), 7 mm lines and ``spacing`` mm between paragraphs."""
-    from lexpert.bench_analyze import act_pdf
+    from lexpert.training.bench_analyze import act_pdf
 
     return act_pdf(text, path, head="Проект нормативного правового акта", line_mm=7, gap_mm=spacing,
                    password=password, font=FONT)

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from lexpert.batch import BatchOptions, read_input, run_batch
-from lexpert.batch.generate import generate_corpus
+from lexpert.training.generate import generate_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -136,7 +136,7 @@ def test_parquet_and_dataset_inputs(corpus, rules, tmp_path):
 def test_bad_input_is_one_line_error(tmp_path):
     from click.testing import CliRunner
 
-    from lexpert.cli import main
+    from lexpert.cli.main import main
 
     bad = tmp_path / "x.xlsx"
     bad.write_bytes(b"whatever")
@@ -366,7 +366,7 @@ def test_a_second_run_on_the_same_outdir_is_refused_in_one_line(corpus, rules, t
 def test_non_regular_inputs_timeouts_and_a_failed_consolidation(corpus, rules, tmp_path, monkeypatch):
     from lexpert.batch import store as store_mod
     from lexpert.batch.engine import BatchError
-    from lexpert.bench_analyze import act_pdf
+    from lexpert.training.bench_analyze import act_pdf
 
     d, drafts = corpus
     f = tmp_path / "in"

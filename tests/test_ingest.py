@@ -4,7 +4,7 @@ import zipfile
 import pytest
 
 from lexpert import analyze
-from lexpert.config import Limits
+from lexpert.settings import Limits
 from lexpert.errors import (ArchiveBomb, DocumentTooLarge, EmptyDocument, EncryptedDocument, UnreadableDocument,
                             UnsupportedFormat)
 from lexpert.ingest import read_bytes, read_path

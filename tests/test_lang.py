@@ -1,4 +1,4 @@
-from lexpert.lang import detect, document_language
+from lexpert.nlp.lang import detect, document_language
 
 
 def test_detect_single_sentences():

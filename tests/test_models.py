@@ -7,10 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lexpert import analyze, corpora
+from lexpert import analyze
+from lexpert.training import corpora
 from lexpert.errors import LexpertError
-from lexpert.models.classifier import FactorClassifier
-from lexpert.models.ensemble import EnsembleDetector, default_model_dir
+from lexpert.detect.model.classifier import FactorClassifier
+from lexpert.detect.model.ensemble import EnsembleDetector, default_model_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -88,8 +89,8 @@ def test_error_analysis_notebook_runs_top_to_bottom():
 
 def test_fast_inference_path_equals_scikit_learn(small_model):
     """The cached featurizer and the stacked calibrated regressions give scikit-learn's numbers."""
-    from lexpert.models.fastpath import StackedCalibratedLR, TfidfFeaturizer
-    from lexpert.models.features import lemma_string
+    from lexpert.detect.model.fastpath import StackedCalibratedLR, TfidfFeaturizer
+    from lexpert.detect.model.features import lemma_string
 
     m, _ = small_model
     rows = corpora.load_norms("dev")[:400] + [{"text": "  пробелы\tи  ТАБЫ  ", "lang": "ru", "context": None},

@@ -5,8 +5,8 @@ import pytest
 from click.testing import CliRunner
 
 from lexpert.batch import BatchOptions, run_batch
-from lexpert.batch.generate import generate_corpus
-from lexpert.cli import main
+from lexpert.training.generate import generate_corpus
+from lexpert.cli.main import main
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +66,7 @@ def test_sphere_codes_are_named_in_the_report_language():
 def test_duplicates_are_folded_and_each_report_keeps_its_language(outdir, tmp_path):
     import shutil
 
-    from lexpert.monitoring import load
+    from lexpert.reports.monitoring import load
 
     data = load(outdir, "ru")
     for code, exs in data.examples.items():           # quoted examples come from drafts in the report's language

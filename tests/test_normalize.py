@@ -1,4 +1,4 @@
-from lexpert.normalize import fix_lookalikes, normalize
+from lexpert.nlp.normalize import fix_lookalikes, normalize
 
 
 def test_latin_i_in_kazakh_word_becomes_kazakh_letter():

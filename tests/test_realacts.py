@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from lexpert import realacts
-from lexpert.analysis import analyze, analyze_text
+from lexpert.training import realacts
+from lexpert.pipeline import analyze, analyze_text
 from lexpert.ingest.markdown import markdown_to_text
-from lexpert.normalize import normalize
+from lexpert.nlp.normalize import normalize
 from lexpert.structure import norms, parse
 
 RU_SERVICE = "kzl-ru-minjust_order_2020-06-19_144367"      # order approving state-service Rules, standard table, forms
@@ -76,7 +76,7 @@ def test_run_together_points_are_split():
 
 
 def test_parallel_russian_and_kazakh_acts_give_the_same_points():
-    from lexpert.realeval import parallel_alignment
+    from lexpert.training.realeval import parallel_alignment
 
     res = parallel_alignment()
     assert res["pairs"] >= 19
@@ -117,7 +117,7 @@ def test_markdown_tables_stamps_forms_and_escaped_numbers():
 
 
 def test_labels_still_point_at_their_text_and_split_by_act():
-    from lexpert.training_units import labelled_items, load_labels
+    from lexpert.training.units import labelled_items, load_labels
 
     rows = load_labels()
     assert len(rows) >= 1000
@@ -129,7 +129,7 @@ def test_labels_still_point_at_their_text_and_split_by_act():
 
 def test_unit_classifier_scores_reproduce_the_shipped_metrics():
     from lexpert.structure.unitmodel import default_unit_model
-    from lexpert.training_units import MODEL_DIR, evaluate
+    from lexpert.training.units import MODEL_DIR, evaluate
 
     metrics = json.loads((MODEL_DIR / "metrics.json").read_text("utf-8"))
     res = evaluate(default_unit_model(), "test")
@@ -150,7 +150,7 @@ def test_a_document_in_english_is_reported_as_not_analysed(tmp_path):
 def test_the_cli_never_says_no_factors_for_what_it_did_not_analyse(tmp_path):
     from click.testing import CliRunner
 
-    from lexpert.cli import main
+    from lexpert.cli.main import main
 
     p = tmp_path / "en.txt"
     p.write_text("ORDER\n\n1. The authorized body may, if necessary, extend the term.\n", encoding="utf-8")
@@ -199,7 +199,7 @@ def test_unit_classifier_fast_features_equal_scikit_learn():
 
 
 def test_language_cues_are_the_same_counted_once_per_word():
-    from lexpert import lang
+    from lexpert.nlp import lang
 
     def reference(text):             # the per-word loop the cached version replaced
         s = {"ru": 0.0, "kk": 0.0, "en": 0.0}

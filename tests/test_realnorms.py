@@ -6,10 +6,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from lexpert import realacts, realnorms
-from lexpert.analysis import analyze
-from lexpert.cli import main
-from lexpert.services.register import Register, parse_register_table
+from lexpert.training import realacts, realnorms
+from lexpert.pipeline import analyze
+from lexpert.cli.main import main
+from lexpert.detect.services.register import Register, parse_register_table
 
 HEAD = """Приказ Министра здравоохранения Республики Казахстан от 1 марта 2024 года № 15
 
@@ -157,7 +157,7 @@ def test_evaluate_real_cli(tmp_path):
 
 
 def test_model_card_real_numbers_are_reproduced_by_evaluate_real():
-    from lexpert.models.ensemble import default_model_dir
+    from lexpert.detect.model.ensemble import default_model_dir
 
     metrics = json.loads((default_model_dir() / "metrics.json").read_text(encoding="utf-8"))
     rt = metrics["shipped"]["real_test"]

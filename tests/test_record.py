@@ -8,11 +8,12 @@ import sys
 import pytest
 from sqlalchemy import text
 
-from lexpert import analyze, corpora
-from lexpert import kpi as K
-from lexpert.db import init_db, session_scope
-from lexpert.db.models import AuditEvent, Base, Finding
-from lexpert.expertise import (RecordError, add_draft, add_recommendation, add_version, complete_expertise, decide,
+from lexpert import analyze
+from lexpert.training import corpora
+from lexpert.expertise import kpi as K
+from lexpert.expertise.db import init_db, session_scope
+from lexpert.expertise.db.models import AuditEvent, Base, Finding
+from lexpert.expertise.workflow import (RecordError, add_draft, add_recommendation, add_version, complete_expertise, decide,
                                edit_recommendation, set_incorporation, set_status)
 
 from .test_ingest import SMALL_DRAFT
@@ -32,7 +33,7 @@ def db_url(request, tmp_path):
                 pytest.fail(msg + " (in CI the PostgreSQL tests must run)")
             pytest.skip(msg)
         url = PG_URL
-        from lexpert.db.session import get_engine
+        from lexpert.expertise.db.session import get_engine
 
         eng = get_engine(url)
         with eng.begin() as c:
@@ -56,7 +57,7 @@ def T(s: str) -> dt.datetime:
 def test_schema_comes_from_the_migration(db_url):
     from sqlalchemy import inspect
 
-    from lexpert.db.session import get_engine
+    from lexpert.expertise.db.session import get_engine
 
     insp = inspect(get_engine(db_url))
     assert {"drafts", "versions", "findings", "recommendations", "recommendation_findings", "audit_log", "users",
@@ -231,7 +232,7 @@ def test_adopted_version_tracks_incorporation_and_expert_override(db_url):
         assert recs
         add_version(s, d.id, vp["adopted"], kind="adopted", actor="e", at=T("2025-04-01"))
         assert d.status == "adopted"
-        from lexpert.db.models import Recommendation
+        from lexpert.expertise.db.models import Recommendation
 
         states = {rid: s.get(Recommendation, rid).incorporation for rid, _ in recs}
         assert set(states.values()) <= {"incorporated", "not_incorporated"}
@@ -353,7 +354,7 @@ def test_kpi_demo_notebook_runs_top_to_bottom():
 
 
 def test_kpi_plot_helpers_keep_empty_quarters_and_draw_no_zero_of_zero_bar():
-    from lexpert.kpi import kpi_b_bar, quarter_range
+    from lexpert.expertise.kpi import kpi_b_bar, quarter_range
 
     assert quarter_range({"2025-Q4", "2026-Q3", "2026-Q1"}) == ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]
     assert quarter_range(set()) == []

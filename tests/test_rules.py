@@ -102,7 +102,7 @@ def test_literal_anchors_never_change_results():
     """The anchor prefilter is an optimisation only: same hits as running every regex."""
     import dataclasses
 
-    from lexpert import corpora
+    from lexpert.training import corpora
     from lexpert.detect.rules import RuleSet
 
     rows = corpora.load_norms("train")

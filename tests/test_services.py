@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from lexpert import services
-from lexpert.analysis import analyze_text
-from lexpert.normalize import normalize
-from lexpert.services.register import Register, load_register, sample_path
+from lexpert.detect import services
+from lexpert.pipeline import analyze_text
+from lexpert.nlp.normalize import normalize
+from lexpert.detect.services.register import Register, load_register, sample_path
 from lexpert.structure import norms as extract_norms
 from lexpert.structure import parse
 
@@ -157,7 +157,7 @@ def test_env_register_and_switch(monkeypatch):
 def test_report_json_and_cli(tmp_path):
     from click.testing import CliRunner
 
-    from lexpert.cli import main
+    from lexpert.cli.main import main
 
     f = tmp_path / "draft.txt"
     f.write_text(DRAFT_RU.format(certificate="справка"), encoding="utf-8")
@@ -175,7 +175,7 @@ def test_report_json_and_cli(tmp_path):
 
 
 def test_truth_set_is_well_formed():
-    from lexpert.corpora import corpora_root
+    from lexpert.training.corpora import corpora_root
 
     p = corpora_root() / "services" / "truth.jsonl"
     rows = [json.loads(x) for x in p.read_text(encoding="utf-8").splitlines() if x.strip()]
@@ -187,7 +187,7 @@ def test_truth_set_is_well_formed():
 def test_analyze_cli_register_option(tmp_path):
     from click.testing import CliRunner
 
-    from lexpert.cli import main
+    from lexpert.cli.main import main
 
     f = tmp_path / "draft.txt"
     f.write_text(DRAFT_RU.format(certificate="справка"), encoding="utf-8")

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from lexpert import similar as S
-from lexpert.batch.generate import generate_corpus
-from lexpert.cli import main
+from lexpert.batch import similar as S
+from lexpert.training.generate import generate_corpus
+from lexpert.cli.main import main
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ def test_planted_families_precision_recall(planted, tmp_path):
 
 
 def test_reviewed_findings_are_offered_at_aligned_norms(planted, tmp_path):
-    from lexpert.analysis import analyze
+    from lexpert.pipeline import analyze
 
     d, truth = planted
     fam = [i for i, f in truth.items() if f == "near-family-1"]

@@ -9,9 +9,9 @@ import sys
 
 def test_analyze_does_not_import_torch_but_torch_still_imports(tmp_path):
     code = ("import json, sys\n"
-            "import lexpert.cli\n"
+            "import lexpert.cli.main\n"
             "from lexpert import analyze\n"
-            "r = analyze(lexpert.cli.sample_path('kk'))\n"
+            "r = analyze(lexpert.cli.main.sample_path('kk'))\n"
             "print(json.dumps({'findings': len(r.findings), 'torch': 'torch' in sys.modules}))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "LEXPERT_HOME": str(tmp_path)})
@@ -20,13 +20,13 @@ def test_analyze_does_not_import_torch_but_torch_still_imports(tmp_path):
     import importlib.util
 
     if importlib.util.find_spec("torch") is not None:      # with the test extras: torch imports on demand
-        out = subprocess.run([sys.executable, "-c", "import lexpert.analysis, torch; print(torch.tensor([2]).item())"],
+        out = subprocess.run([sys.executable, "-c", "import lexpert.pipeline, torch; print(torch.tensor([2]).item())"],
                              capture_output=True, text=True, check=True)
         assert out.stdout.strip() == "2"
 
 
 def test_bench_analyze_reports_text_pdf_tokenization_and_cold_start():
-    from lexpert.bench_analyze import run
+    from lexpert.training.bench_analyze import run
 
     res = run(["kzl-ru-minjust_order_2020-06-19_144367"], repeat=1, starts=1)
     (act,) = res["acts"]

@@ -1,6 +1,6 @@
 import pytest
 
-from lexpert.normalize import normalize
+from lexpert.nlp.normalize import normalize
 from lexpert.structure import amendment_target, norms, own_text_spans, parse
 
 

@@ -4,8 +4,8 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="the transformer extra (torch) is part of the test install")
 
-from lexpert import corpora  # noqa: E402
-from lexpert.models.transformer import TransformerFactorClassifier, build_small_encoder, train_transformer  # noqa: E402
+from lexpert.training import corpora  # noqa: E402
+from lexpert.detect.model.transformer import TransformerFactorClassifier, build_small_encoder, train_transformer  # noqa: E402
 
 
 def test_fine_tune_tiny_checkpoint_save_and_reload(tmp_path):

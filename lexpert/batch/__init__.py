@@ -2,11 +2,11 @@
 
 Stages, each a plain function over typed records (:mod:`lexpert.batch.records`):
 :mod:`~lexpert.batch.inputs` (folder / manifest / Parquet / dataset -> DraftRecord),
-:mod:`~lexpert.batch.worker` (DraftRecord -> DraftResult through ``lexpert.analysis.analyze``),
+:mod:`~lexpert.batch.worker` (DraftRecord -> DraftResult through ``lexpert.pipeline.analyze``),
 :mod:`~lexpert.batch.store` (atomic parts, done-set, consolidation),
 :mod:`~lexpert.batch.engine` (local processes or Ray), :mod:`~lexpert.batch.portal`
-(the "Открытые НПА" portal -> manifest), :mod:`~lexpert.batch.generate` (test corpora)
-and :mod:`~lexpert.batch.bench` (throughput).
+(the "Открытые НПА" portal -> manifest), :mod:`~lexpert.training.generate` (test corpora)
+and :mod:`~lexpert.training.batch_bench` (throughput).
 """
 from .engine import BatchError, BatchOptions, BatchSummary, run_batch
 from .inputs import BatchInputError, read_input

@@ -1,7 +1,7 @@
 """The per-draft work of a batch: ``analyze`` one :class:`DraftRecord` into a :class:`DraftResult`.
 
 This is the only place a batch touches the analysis, and it calls the one analysis path,
-:func:`lexpert.analysis.analyze`. A document that cannot be analysed becomes an error
+:func:`lexpert.pipeline.analyze`. A document that cannot be analysed becomes an error
 row with a one-line reason; nothing a document contains can stop the batch.
 """
 from __future__ import annotations
@@ -32,7 +32,7 @@ def init_worker(watch_parent: bool = True) -> None:
 
     With ``watch_parent`` a daemon thread ends the process when its parent dies (a killed
     batch must not leave workers running on)."""
-    from ..analysis import analyze, default_detector
+    from ..pipeline import analyze, default_detector
 
     default_detector()
     for text in ("1. Уполномоченный орган вправе продлить срок.", "1. Уәкілетті орган мерзімді ұзартуға құқылы."):
@@ -52,7 +52,7 @@ def init_worker(watch_parent: bool = True) -> None:
 def init_local_worker() -> None:
     """The local engine's worker: a process of its own, so its address space is capped
     (``LEXPERT_MAX_MEMORY_MB``) before the detector loads; then :func:`init_worker`."""
-    from ..config import Limits
+    from ..settings import Limits
 
     memory_ceiling(Limits.from_env().max_memory_mb)
     init_worker()
@@ -69,7 +69,7 @@ def error_result(rec: DraftRecord, reason: str, code: str, seconds: float = 0.0)
 
 def process_record(rec: DraftRecord, opts: WorkerOptions = WorkerOptions()) -> DraftResult:
     """Analyse one draft. Never raises for a bad document: returns an error row instead."""
-    from ..analysis import analyze
+    from ..pipeline import analyze
 
     if rec.error:
         return error_result(rec, rec.error, "bad_record")

@@ -10,7 +10,7 @@ import os
 import stat
 from pathlib import Path
 
-from ..config import Limits
+from ..settings import Limits
 from ..errors import DocumentTooLarge, EmptyDocument, UnreadableDocument, UnsupportedFormat
 from ..records import RawDocument
 from .docx import read_docx

@@ -6,7 +6,7 @@ import io
 import zipfile
 import zlib
 
-from ..config import Limits
+from ..settings import Limits
 from ..errors import ArchiveBomb, EncryptedDocument, LexpertError, UnreadableDocument
 from ..records import RawDocument
 

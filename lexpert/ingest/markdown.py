@@ -3,7 +3,7 @@
 What the markdown carries and what becomes of it:
 
 - ``#`` headings, ``<a id>`` anchors, ``**bold**``, escaped numbers («4\\.», «9-1\\.»):
-  left for :func:`lexpert.normalize.normalize`, which strips the markup;
+  left for :func:`lexpert.nlp.normalize.normalize`, which strips the markup;
 - blockquotes (``> *Приложение 1*``, ``> *«СОГЛАСОВАН»*``): one line per quoted line, the
   block kept together, so annex headers and approval stamps reach the structure parser
   as the short-line blocks they are on paper;

@@ -15,7 +15,7 @@ import threading
 import zlib
 from collections import Counter
 
-from ..config import Limits
+from ..settings import Limits
 from ..errors import DocumentTooLarge, EncryptedDocument, OCRUnavailable, UnreadableDocument
 from ..records import RawDocument
 

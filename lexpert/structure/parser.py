@@ -1,6 +1,6 @@
 """Structure parser: a normalized act -> a tree of located nodes, in ru, kk and en.
 
-It reads one paragraph per line (what :func:`lexpert.normalize.normalize` gives) and
+It reads one paragraph per line (what :func:`lexpert.nlp.normalize.normalize` gives) and
 recognises the parts of Kazakhstan's acts as adilet.zan.kz and the "Открытые НПА"
 portal print them: title and preamble, the operative word («ПРИКАЗЫВАЮ:»,
 «ПОСТАНОВЛЯЕТ:», «БҰЙЫРАМЫН:», «ҚАУЛЫ ЕТЕДІ:» …), annexes with their headers
@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..lang import detect, detect_segments
+from ..nlp.lang import detect, detect_segments
 from ..records import Node, Norm
 from .units import classify_units
 

@@ -13,6 +13,6 @@ def default_unit_model():
     ref = resources.files("lexpert.data").joinpath("units", MODEL_FILE)
     if not ref.is_file():
         return None
-    from ..training_units import UnitClassifier
+    from ..training.units import UnitClassifier
 
     return UnitClassifier.load(ref)

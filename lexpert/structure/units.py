@@ -346,7 +346,7 @@ def contexts(act: Node, text: str) -> list[tuple[Node, str, dict]]:
 
 def decide_units(items: list[tuple[Node, str, dict]], model=None) -> list[str]:
     """The unit type of each (node, text, context): the rules first, then ``model`` (a
-    :class:`lexpert.training_units.UnitClassifier`) or, without one, :func:`heuristic_unit`."""
+    :class:`lexpert.training.units.UnitClassifier`) or, without one, :func:`heuristic_unit`."""
     out: list[str | None] = [rule_unit(n, t, c) for n, t, c in items]
     pending = [i for i, u in enumerate(out) if u is None]
     if pending:

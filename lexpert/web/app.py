@@ -20,13 +20,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from .. import __version__
-from ..analysis import analyze
-from ..config import Limits
-from ..db import init_db
-from ..db.models import DRAFT_STATUSES, NOT_ADOPTED_REASONS, REC_KINDS, Draft, Finding, Recommendation
-from ..db.session import default_url, session_scope
+from ..pipeline import analyze
+from ..settings import Limits
+from ..expertise.db import init_db
+from ..expertise.db.models import DRAFT_STATUSES, NOT_ADOPTED_REASONS, REC_KINDS, Draft, Finding, Recommendation
+from ..expertise.db.session import default_url, session_scope
 from ..errors import LexpertError
-from .. import expertise as X
+from ..expertise import workflow as X
 from .auth import AuthError, Principal, authenticate, make_token, read_token
 from .i18n import UI
 
@@ -254,7 +254,7 @@ def create_app(db_url: str | None = None) -> FastAPI:
 
     @app.get("/api/drafts/{draft_id}/conclusion.docx")
     def conclusion(draft_id: int, p: Annotated[Principal, Depends(principal)], s: DB):
-        from ..conclusion import conclusion_docx
+        from ..reports.conclusion import conclusion_docx
 
         d = visible_draft(s, draft_id, p)
         data = conclusion_docx(d, expert=p.name if p.role != "agency" else None, allow_pending=p.role != "agency")
@@ -266,7 +266,7 @@ def create_app(db_url: str | None = None) -> FastAPI:
             date_from: dt.date | None = None, date_to: dt.date | None = None, by: str = "agency",
             as_of: dt.datetime | None = None):
         """KPI A and KPI B (definitions in the response). An agency user sees its own agency only."""
-        from .. import kpi as K
+        from ..expertise import kpi as K
 
         if by not in K.GROUPS + ("quarter",):
             raise HTTPException(422, f"by must be one of {', '.join(K.GROUPS + ('quarter',))}")
@@ -284,7 +284,7 @@ def create_app(db_url: str | None = None) -> FastAPI:
     def users(p: Annotated[Principal, Depends(admin)], s: DB):
         from sqlalchemy import select
 
-        from ..db.models import User
+        from ..expertise.db.models import User
 
         return [{"id": u.id, "name": u.name, "role": u.role, "agency": u.agency} for u in s.scalars(select(User))]
 
@@ -356,7 +356,7 @@ def create_app(db_url: str | None = None) -> FastAPI:
 
     @app.get("/kpi", response_class=HTMLResponse, include_in_schema=False)
     def kpi_page(request: Request, s: DB):
-        from .. import kpi as K
+        from ..expertise import kpi as K
 
         p = ui_principal(request)
         res = K.compute(s, by="agency", agency=p.agency if p.role == "agency" else None)
@@ -372,7 +372,7 @@ def create_app(db_url: str | None = None) -> FastAPI:
     def kpi_plot(name: str, request: Request, s: DB):
         import tempfile
 
-        from .. import kpi as K
+        from ..expertise import kpi as K
 
         ui_principal(request)
         if name not in ("kpi_a_by_quarter", "kpi_b_by_agency", "heatmap_agency_family"):

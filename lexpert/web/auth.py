@@ -12,8 +12,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..config import lexpert_home
-from ..db.models import ROLES, User
+from ..settings import lexpert_home
+from ..expertise.db.models import ROLES, User
 from ..errors import LexpertError
 
 _ph = PasswordHasher()          # Argon2id with the library's current parameters

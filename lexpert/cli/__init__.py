@@ -1,0 +1,4 @@
+"""The command line: ``lexpert`` and its command groups."""
+from .main import main
+
+__all__ = ["main"]

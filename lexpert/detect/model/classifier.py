@@ -1,0 +1,291 @@
+"""The trained sentence classifier: a scikit-learn estimator over the 12 factor codes.
+
+``FactorClassifier`` follows the scikit-learn API: ``fit(X, Y)``, ``predict_proba(X)``
+-> array (n_samples, 12) of calibrated probabilities in taxonomy order, ``predict(X)``
+-> 0/1 array using per-code thresholds tuned on a dev set. ``X`` is a list of norms,
+``{"text": str, "lang": "ru"|"kk", "context": str|None}``; ``Y`` an (n, 12) 0/1 array or
+a list of code lists.
+
+Features: TF-IDF word 1-2-grams over lemmas (ru, pymorphy3) or stems (kk) with the list
+lead-in as ``ctx_`` tokens; TF-IDF character 2-5-grams; optionally the rule layer's hits
+(per-code best score and per-rule indicators). One-vs-rest logistic regression per code,
+probability-calibrated by Platt scaling on internal cross-validation.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from ...taxonomy import load_taxonomy
+from .features import lemma_string, rule_features, tokens, _lem
+
+
+def as_matrix(Y, codes: Sequence[str]) -> np.ndarray:
+    """Labels as an (n, len(codes)) 0/1 array; accepts code lists or an array."""
+    if isinstance(Y, np.ndarray):
+        return Y.astype(np.int8)
+    idx = {c: i for i, c in enumerate(codes)}
+    out = np.zeros((len(Y), len(codes)), dtype=np.int8)
+    for i, labels in enumerate(Y):
+        for c in labels:
+            out[i, idx[c]] = 1
+    return out
+
+
+class FactorClassifier(ClassifierMixin, BaseEstimator):
+    """Multi-label classifier of corruption factors in norms (see module docstring).
+
+    Parameters
+    ----------
+    use_words, use_chars : bool, default True
+        Which TF-IDF feature blocks to use.
+    use_rules : bool, default False
+        Add the rule layer's hits as features (early fusion).
+    C : float, default 10.0
+        Inverse regularisation of each logistic regression.
+    char_ngrams : tuple, default (2, 5)
+    max_char_features : int, default 200_000
+    rule_weight : float, default 0.5
+        Scale of the rule-feature block relative to the TF-IDF blocks.
+    rule_blend : float, default 0.0
+        Late fusion: the output is ``(1 - rule_blend) * p_model + rule_blend * rule_score``
+        per code; ``tune(..., blends=...)`` picks it on a dev set.
+    calibration : {"sigmoid", "isotonic"}, default "sigmoid"
+    cv : int, default 3
+        Folds of the internal calibration.
+    random_state : int, default 0
+    """
+
+    def __init__(self, use_words=True, use_chars=True, use_rules=False, C=10.0, char_ngrams=(2, 5),
+                 max_char_features=200_000, rule_weight=0.5, rule_blend=0.0, calibration="sigmoid", cv=3,
+                 random_state=0):
+        self.use_words = use_words
+        self.use_chars = use_chars
+        self.use_rules = use_rules
+        self.C = C
+        self.char_ngrams = char_ngrams
+        self.max_char_features = max_char_features
+        self.rule_weight = rule_weight
+        self.rule_blend = rule_blend
+        self.calibration = calibration
+        self.cv = cv
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ features
+    def _features(self, X: list[dict[str, Any]], fit: bool = False):
+        texts = [x["text"] for x in X]
+        langs = [x.get("lang") or "ru" for x in X]
+        ctxs = [x.get("context") for x in X]
+        blocks = []
+        if self.use_words:
+            ls = [lemma_string(t, lg, c) for t, lg, c in zip(texts, langs, ctxs)]
+            if fit:
+                self.word_vec_ = TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), min_df=2,
+                                                 sublinear_tf=True, lowercase=False, dtype=np.float32)
+                blocks.append(self.word_vec_.fit_transform(ls))
+                self.word_vec_.__dict__.pop("stop_words_", None)   # pruned n-grams: large, not needed
+            else:
+                blocks.append(self._fast("word_vec_").transform(ls))
+        if self.use_chars:
+            low = [t.lower().replace("ё", "е") for t in texts]
+            if fit:
+                self.char_vec_ = TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams), min_df=2,
+                                                 sublinear_tf=True, max_features=self.max_char_features,
+                                                 dtype=np.float32)
+                blocks.append(self.char_vec_.fit_transform(low))
+                self.char_vec_.__dict__.pop("stop_words_", None)
+            else:
+                blocks.append(self._fast("char_vec_").transform(low))
+        if self.use_rules:
+            blocks.append(sp.csr_matrix(rule_features(texts, langs, ctxs) * self.rule_weight))
+        return sp.hstack(blocks, format="csr")
+
+    def _fast(self, name: str):
+        """The cached exact fast path of a fitted vectorizer (see :mod:`lexpert.detect.model.fastpath`)."""
+        from .fastpath import TfidfFeaturizer
+
+        fast = self.__dict__.setdefault("_fast_cache", {})
+        if name not in fast:
+            fast[name] = TfidfFeaturizer(getattr(self, name))
+        return fast[name]
+
+    # ------------------------------------------------------------------ sklearn API
+    def fit(self, X, Y):
+        self.__dict__.pop("_fast_cache", None)
+        self.codes_ = list(load_taxonomy().codes)
+        Ym = as_matrix(Y, self.codes_)
+        F = self._features(list(X), fit=True)
+        self.estimators_ = []
+        for j in range(Ym.shape[1]):
+            base = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000, solver="liblinear",
+                                      random_state=self.random_state)
+            est = CalibratedClassifierCV(base, method=self.calibration, cv=self.cv, ensemble=False)
+            est.fit(F, Ym[:, j])
+            self.estimators_.append(est)
+        self.thresholds_ = np.full(len(self.codes_), 0.5)
+        self.n_features_ = F.shape[1]
+        return self
+
+    def predict_proba(self, X, rule_scores: np.ndarray | None = None) -> np.ndarray:
+        """Calibrated probabilities, (n, 12) in taxonomy order. ``rule_scores`` (n, 12): the
+        rule layer's best score per code, if the caller already has them."""
+        X = list(X)
+        F = self._features(X)
+        fast = self.__dict__.setdefault("_fast_cache", {})
+        if "proba" not in fast:
+            from .fastpath import StackedCalibratedLR
+
+            fast["proba"] = StackedCalibratedLR(self.estimators_) if StackedCalibratedLR.supports(self.estimators_) else None
+        if fast["proba"] is not None:
+            P = fast["proba"].predict_proba(F)
+        else:
+            P = np.column_stack([est.predict_proba(F)[:, 1] for est in self.estimators_])
+        if self.rule_blend:
+            if rule_scores is None:
+                rule_scores = rule_features([x["text"] for x in X], [x.get("lang") or "ru" for x in X],
+                                            [x.get("context") for x in X])[:, :P.shape[1]]
+            P = (1 - self.rule_blend) * P + self.rule_blend * rule_scores
+        return P
+
+    def predict(self, X) -> np.ndarray:
+        return (self.predict_proba(X) >= self.thresholds_).astype(np.int8)
+
+    def tune(self, X, Y, blends=(0.0, 0.1, 0.2, 0.3, 0.4, 0.5)) -> "FactorClassifier":
+        """Pick ``rule_blend`` (by family micro-F1) and the per-code thresholds on a dev set."""
+        from ...training.evaluation import score_sets
+
+        tax = load_taxonomy()
+        Ym = as_matrix(Y, self.codes_)
+        gold = [{tax.family_of(c) for c, v in zip(self.codes_, row) if v} for row in Ym]
+        best = None
+        for b in blends:
+            self.rule_blend = b
+            self.tune_thresholds(X, Ym)
+            pred = [{tax.family_of(c) for c, v in zip(self.codes_, row) if v} for row in self.predict(X)]
+            f1 = score_sets(gold, pred, sorted({f.family for f in tax.factors}))["micro"]["f1"]
+            if best is None or f1 > best[0] + 1e-9:
+                best = (f1, b, self.thresholds_.copy())
+        _, self.rule_blend, self.thresholds_ = best
+        return self
+
+    def tune_thresholds(self, X, Y, grid=None) -> "FactorClassifier":
+        """Per code, the threshold that maximises F1 on (X, Y) (a dev set, never test)."""
+        Ym = as_matrix(Y, self.codes_)
+        P = self.predict_proba(X)
+        grid = np.arange(0.1, 0.91, 0.025) if grid is None else grid
+        th = []
+        for j in range(Ym.shape[1]):
+            best = (0.0, 0.5)
+            for t in grid:
+                pred = P[:, j] >= t
+                tp = int((pred & (Ym[:, j] == 1)).sum())
+                fp = int((pred & (Ym[:, j] == 0)).sum())
+                fn = int((~pred & (Ym[:, j] == 1)).sum())
+                f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+                if f1 > best[0] + 1e-9:
+                    best = (f1, float(t))
+            th.append(best[1])
+        self.thresholds_ = np.array(th)
+        return self
+
+    # ------------------------------------------------------------------ explanations
+    def _word_coef(self, j: int) -> np.ndarray | None:
+        if not self.use_words:
+            return None
+        cache = getattr(self, "_coef_cache", None)
+        if cache is None:
+            cache = self._coef_cache = {}
+        if j not in cache:
+            n_words = len(self.word_vec_.vocabulary_)
+            coefs = [c.estimator.coef_[0][:n_words] for c in self.estimators_[j].calibrated_classifiers_]
+            cache[j] = np.mean(coefs, axis=0)
+        return cache[j]
+
+    def explain(self, text: str, lang: str, code: str, max_tokens: int = 3) -> tuple[int, int]:
+        """The character span of the words that push ``code`` up most (for a model-only finding)."""
+        j = self.codes_.index(code)
+        coef = self._word_coef(j)
+        toks = tokens(text)
+        if coef is None or not toks:
+            return 0, min(len(text), 80)
+        vocab = self.word_vec_.vocabulary_
+        lems = [_lem(w, lang) for w, _, _ in toks]
+        score = np.zeros(len(toks))
+        for i, lm in enumerate(lems):
+            k = vocab.get(lm)
+            if k is not None:
+                score[i] += coef[k]
+            if i + 1 < len(lems):
+                k2 = vocab.get(lm + " " + lems[i + 1])
+                if k2 is not None:
+                    score[i] += coef[k2] / 2
+                    score[i + 1] += coef[k2] / 2
+        best, best_span = -1e9, (0, 1)
+        for width in range(1, min(max_tokens, len(toks)) + 1):
+            # every window of this width at once; first maximum, as a left-to-right scan would find
+            sums = np.lib.stride_tricks.sliding_window_view(score, width).sum(axis=1) / (width ** 0.5)
+            i = int(np.argmax(sums))
+            if sums[i] > best:
+                best, best_span = float(sums[i]), (i, i + width)
+        a, z = best_span
+        return toks[a][1], toks[z - 1][2]
+
+    # ------------------------------------------------------------------ persistence
+    _VECTORIZERS = ("word_vec_", "char_vec_")
+
+    def save(self, path: str | Path) -> None:
+        """Save with skops (no pickle): loading it cannot run arbitrary code.
+
+        The vectorizers' vocabularies are stored as one newline-joined string of terms in index
+        order (``vocab_terms_``): skops rebuilds a dict of tens of thousands of entries object by
+        object, which took ~13 s per load; a string and a dict comprehension take ~0.01 s."""
+        import zipfile
+
+        import skops.io as sio
+
+        self.__dict__.pop("_coef_cache", None)
+        self.__dict__.pop("_fast_cache", None)
+        saved: dict[str, dict[str, int]] = {}
+        terms: dict[str, str] = {}
+        for name in self._VECTORIZERS:
+            vec = getattr(self, name, None)
+            if vec is None or not hasattr(vec, "vocabulary_"):
+                continue
+            ordered = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
+            if any("\n" in t for t in ordered):
+                continue                       # cannot be joined safely: keep the dict as it is
+            saved[name] = vec.vocabulary_
+            terms[name] = "\n".join(ordered)
+            vec.vocabulary_ = {}
+        self.vocab_terms_ = terms
+        try:
+            sio.dump(self, Path(path), compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+        finally:
+            for name, vocab in saved.items():
+                getattr(self, name).vocabulary_ = vocab
+            del self.vocab_terms_
+
+    @classmethod
+    def load(cls, path: str | Path) -> "FactorClassifier":
+        """Load a skops file, trusting only scikit-learn, NumPy, SciPy and lexpert types."""
+        import skops.io as sio
+
+        path = Path(path)
+        untrusted = sio.get_untrusted_types(file=path)
+        allowed = ("sklearn.", "numpy.", "scipy.", "lexpert.detect.model.", "builtins.")
+        bad = [t for t in untrusted if not t.startswith(allowed)]
+        if bad:
+            from ...errors import LexpertError
+
+            raise LexpertError(f"{path.name}: refusing a model file that asks to load {bad[:3]}")
+        model = sio.load(path, trusted=untrusted)
+        for name, joined in model.__dict__.pop("vocab_terms_", {}).items():
+            getattr(model, name).vocabulary_ = {t: i for i, t in enumerate(joined.split("\n"))}
+        return model

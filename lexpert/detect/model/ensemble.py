@@ -1,0 +1,104 @@
+"""The shipped detector: the trained classifier (with the rule layer's hits among its
+features) plus the rules' evidence spans and reasons.
+
+Per norm it returns, for every code whose calibrated probability reaches that code's
+threshold, a hit whose evidence is the rule's match when a rule of that code fired,
+else the words that pushed the model most (``FactorClassifier.explain``).
+"""
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ..rules import best_hits, ruleset
+from ...records import Hit
+from .classifier import FactorClassifier
+
+MODEL_FILE = "model.skops"
+
+MODEL_REASON = {
+    "ru": "модель, обученная на размеченных нормах, относит формулировку к этому фактору",
+    "kk": "белгіленген нормаларда оқытылған модель бұл тұжырымды осы факторға жатқызады",
+}
+
+
+def _model_reason(lang: str, code: str) -> str:
+    """The rationale of a model-only finding: what the factor means (the reason of the code's
+    first rule in the lexicon of that language), marked as the model's judgement."""
+    rs = ruleset(lang if lang in ("ru", "kk") else "ru")
+    base = next((r.reason for r in rs.rules if r.code == code and r.reason), "")
+    note = {"ru": "оценка модели", "kk": "модельдің бағасы"}.get(lang, "оценка модели")
+    return f"{base} ({note})" if base else MODEL_REASON.get(lang, MODEL_REASON["ru"])
+
+
+def default_model_dir() -> Path:
+    """``LEXPERT_MODEL`` if set, else the shipped model, package data of ``lexpert.data``
+    (``lexpert/data/models/default``), so a wheel install runs the same model as a checkout."""
+    env = os.environ.get("LEXPERT_MODEL")
+    if env:
+        return Path(env)
+    from importlib import resources
+
+    return Path(str(resources.files("lexpert.data").joinpath("models", "default")))
+
+
+class EnsembleDetector:
+    """Rules + trained classifier behind ``analyze()`` and ``classify``."""
+
+    name = "ensemble"
+
+    def __init__(self, model: FactorClassifier, meta: dict | None = None):
+        self.model = model
+        self.meta = meta or {}
+        self.thresholds = {c: float(t) for c, t in zip(model.codes_, model.thresholds_)}
+
+    @classmethod
+    def load(cls, directory: str | Path) -> "EnsembleDetector":
+        d = Path(directory)
+        if not (d / MODEL_FILE).exists():
+            raise FileNotFoundError(d / MODEL_FILE)
+        meta = json.loads((d / "metrics.json").read_text(encoding="utf-8")) if (d / "metrics.json").exists() else {}
+        return cls(FactorClassifier.load(d / MODEL_FILE), meta)
+
+    def _run(self, texts, lang, contexts):
+        """Rule hits once per text, and the model's probabilities blended with them."""
+        contexts = contexts or [None] * len(texts)
+        rs = ruleset(lang if lang in ("ru", "kk") else "ru")
+        hits = [best_hits(rs.find(t, c)) for t, c in zip(texts, contexts)]
+        codes = self.model.codes_
+        R = np.array([[h[c].score if c in h else 0.0 for c in codes] for h in hits], dtype=np.float32)
+        X = [{"text": t, "lang": lang, "context": c} for t, c in zip(texts, contexts)]
+        P = self.model.predict_proba(X, rule_scores=R) if X else np.zeros((0, len(codes)))
+        return hits, P
+
+    def score(self, texts: list[str], lang: str, contexts: list[str | None] | None = None) -> list[dict[str, float]]:
+        _, P = self._run(texts, lang, contexts)
+        return [{c: float(p) for c, p in zip(self.model.codes_, row)} for row in P]
+
+    def detect(self, texts: list[str], lang: str, contexts: list[str | None] | None = None) -> list[list[Hit]]:
+        all_hits, P = self._run(texts, lang, contexts)
+        out = []
+        for text, rule_hits, row in zip(texts, all_hits, P):
+            sc = dict(zip(self.model.codes_, map(float, row)))
+            hits = []
+            for code, p in sc.items():
+                if p < self.thresholds[code]:
+                    continue
+                if code in rule_hits:
+                    h = rule_hits[code]
+                    hits.append(Hit(code, h.start, h.end, p, h.reason, h.rule))
+                else:
+                    a, z = self.model.explain(text, lang, code)
+                    hits.append(Hit(code, a, z, p, _model_reason(lang, code), "model"))
+            out.append(hits)
+        return out
+
+
+@lru_cache(maxsize=1)
+def load_default_ensemble() -> EnsembleDetector:
+    """The bundled default model (raises FileNotFoundError when none is bundled)."""
+    return EnsembleDetector.load(default_model_dir())

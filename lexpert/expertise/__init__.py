@@ -1,0 +1,1 @@
+"""The expertise record: database, workflow (drafts, findings, recommendations, adoption) and KPI."""

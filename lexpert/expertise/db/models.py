@@ -1,0 +1,142 @@
+"""The expertise record (SQLAlchemy 2): drafts, versions, findings, recommendations, users,
+and the append-only audit log from which any past state (and so any past KPI) is rebuilt.
+
+Current-state columns (a finding's decision, a draft's status, a recommendation's
+incorporation) are what the UI shows; every change to them is also an ``AuditEvent``
+(who, when, old, new), and the KPIs "as of" a date read only the events up to it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (JSON, Boolean, Column, DateTime, Float, ForeignKey, Integer, String, Table, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+from .vocab import DECISIONS, DRAFT_STATUSES, INCORPORATION, NOT_ADOPTED_REASONS, REC_KINDS, REC_STATUSES, ROLES
+
+recommendation_findings = Table(
+    "recommendation_findings", Base.metadata,
+    Column("recommendation_id", ForeignKey("recommendations.id", ondelete="CASCADE"), primary_key=True),
+    Column("finding_id", ForeignKey("findings.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    agency: Mapped[str | None] = mapped_column(String(300))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Draft(Base):
+    __tablename__ = "drafts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str | None] = mapped_column(String(60))
+    agency: Mapped[str | None] = mapped_column(String(300), index=True)
+    sphere: Mapped[str | None] = mapped_column(String(80))
+    lang: Mapped[str | None] = mapped_column(String(10))
+    portal_url: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="under_expertise")
+    status_reason: Mapped[str | None] = mapped_column(String(60))
+    status_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(120))
+    versions: Mapped[list["Version"]] = relationship(back_populates="draft", order_by="Version.number",
+                                                     cascade="all, delete-orphan")
+    recommendations: Mapped[list["Recommendation"]] = relationship(back_populates="draft",
+                                                                   cascade="all, delete-orphan")
+
+
+class Version(Base):
+    __tablename__ = "versions"
+    __table_args__ = (UniqueConstraint("draft_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))            # draft | revision | adopted
+    source_name: Mapped[str | None] = mapped_column(Text)
+    format: Mapped[str | None] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)                  # the normalized text all spans index
+    sha256: Mapped[str] = mapped_column(String(64))
+    report: Mapped[dict] = mapped_column(JSON)               # the analyze() JSON (without the text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expertise_completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    draft: Mapped[Draft] = relationship(back_populates="versions")
+    findings: Mapped[list["Finding"]] = relationship(back_populates="version", cascade="all, delete-orphan",
+                                                     order_by="Finding.id")
+
+
+class Finding(Base):
+    __tablename__ = "findings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"), index=True)
+    norm_id: Mapped[str | None] = mapped_column(String(20))
+    locator: Mapped[str] = mapped_column(Text)
+    norm_text: Mapped[str] = mapped_column(Text)
+    norm_start: Mapped[int | None] = mapped_column(Integer)
+    norm_end: Mapped[int | None] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(40), index=True)
+    family: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(20))          # rules | model | ensemble | expert
+    score: Mapped[float | None] = mapped_column(Float)
+    evidence_start: Mapped[int | None] = mapped_column(Integer)
+    evidence_end: Mapped[int | None] = mapped_column(Integer)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    suggestion: Mapped[str | None] = mapped_column(Text)
+    decision: Mapped[str] = mapped_column(String(20), default="pending")
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    version: Mapped[Version] = relationship(back_populates="findings")
+    recommendations: Mapped[list["Recommendation"]] = relationship(secondary=recommendation_findings,
+                                                                   back_populates="findings")
+
+
+class Recommendation(Base):
+    __tablename__ = "recommendations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20), default="other")
+    status: Mapped[str] = mapped_column(String(30), default="issued")
+    developer_reason: Mapped[str | None] = mapped_column(Text)
+    incorporation: Mapped[str] = mapped_column(String(20), default="unknown")
+    incorporation_source: Mapped[str | None] = mapped_column(String(20))   # alignment | expert
+    incorporation_note: Mapped[str | None] = mapped_column(Text)
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    issued_by: Mapped[str | None] = mapped_column(String(120))
+    draft: Mapped[Draft] = relationship(back_populates="recommendations")
+    findings: Mapped[list[Finding]] = relationship(secondary=recommendation_findings,
+                                                   back_populates="recommendations")
+
+
+class AuditEvent(Base):
+    """Append-only: one row per change (the service layer never updates or deletes these)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    actor: Mapped[str | None] = mapped_column(String(120))
+    entity: Mapped[str] = mapped_column(String(30), index=True)    # draft | version | finding | recommendation | user
+    entity_id: Mapped[int] = mapped_column(Integer, index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    old: Mapped[str | None] = mapped_column(Text)
+    new: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)

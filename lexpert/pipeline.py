@@ -1,0 +1,320 @@
+"""The one analysis path: ``analyze(path_or_text) -> ActReport``.
+
+ingest -> normalize -> structure -> sentences (spaCy) -> detectors -> findings -> report.
+The CLI, the API, the review UI and the batch engine all call this function.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Protocol
+
+from . import __version__
+from .settings import Limits
+from .detect.rules import best_hits
+from .ingest import read_bytes, read_path
+from .nlp.lang import document_language
+from .nlp.normalize import normalize
+from .nlp.pipeline import get_nlp
+from .records import Finding, Hit, Node, Norm, RawDocument
+from .structure import norms as extract_norms
+from .structure import parse
+from .taxonomy import FAMILIES, load_taxonomy
+
+
+class Detector(Protocol):
+    """Anything that scores sentences: ``detect(texts, lang, contexts) -> hits per text``.
+
+    ``contexts`` (optional, same length) holds the lead-in of the list each text belongs to.
+    """
+
+    name: str
+
+    def detect(self, texts: list[str], lang: str, contexts: list[str | None] | None = None) -> list[list[Hit]]: ...
+
+
+class RuleDetector:
+    """The rule layer over the spaCy pipeline (sentence split, lemmas, ``lexpert_rules``)."""
+
+    name = "rules"
+
+    def detect(self, texts: list[str], lang: str, contexts: list[str | None] | None = None) -> list[list[Hit]]:
+        # the rule layer reads surface text: the detection path skips the lemmatizer
+        nlp = get_nlp(lang if lang in ("ru", "kk") else "ru", lemmas=False)
+        contexts = contexts or [None] * len(texts)
+        out = []
+        for text, ctx in zip(texts, contexts):
+            doc = nlp.make_doc(text)
+            doc._.context = ctx
+            for _, proc in nlp.pipeline:
+                doc = proc(doc)
+            out.append(list(doc._.factor_hits or []))
+        return out
+
+
+_DEFAULT_DETECTOR: Detector | None = None
+
+
+def default_detector() -> Detector:
+    """The shipped default: the trained ensemble when a bundled model exists, else the rules."""
+    global _DEFAULT_DETECTOR
+    if _DEFAULT_DETECTOR is None:
+        det: Detector | None = None
+        if os.environ.get("LEXPERT_DETECTOR", "auto") != "rules":
+            try:
+                from .detect.model.ensemble import load_default_ensemble  # optional: issue of trained models
+
+                det = load_default_ensemble()
+            except (ImportError, FileNotFoundError):
+                det = None
+        _DEFAULT_DETECTOR = det or RuleDetector()
+    return _DEFAULT_DETECTOR
+
+
+ANALYSED_LANGS = ("ru", "kk")
+_NOT_ACT = [
+    ("plan", re.compile(r"^\s*(?:План\s+(?:мероприятий|действий)|Іс-шаралар\s+жоспары|.{0,120}іс-шаралар\s+жоспары\s*$|"
+                        r"Комплексный\s+план|Жол\s+картасы|Дорожная\s+карта)", re.I | re.M)),
+    ("concept", re.compile(r"^\s*(?:Концепция|Тұжырымдама|.{0,160}тұжырымдамасы\s*$)", re.I | re.M)),
+    ("letter", re.compile(r"^\s*(?:Уважаем\w+|Құрметті|Исх\.?\s*№|Шығ\.?\s*№|На\s+№|№\s*\S+\s+от\s+\S+\s*$|"
+                          r"С\s+уважением|Құрметпен)", re.I | re.M)),
+]
+
+
+@dataclass
+class Coverage:
+    """What of the document the detectors read: never «no factors» for what was not analysed.
+
+    ``status``: ``complete`` (every normative unit analysed), ``partial`` (some units are in
+    a language lexpert does not analyse), ``none`` (nothing analysed: no normative unit, or
+    none in Russian or Kazakh). ``reasons``: codes with a one-line message each:
+    ``language_not_analysed``, ``no_normative_units``, ``not_an_act``.
+    """
+
+    status: str
+    units: int
+    analysed: int
+    reasons: list[dict[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "units": self.units, "analysed_units": self.analysed,
+                "reasons": list(self.reasons)}
+
+
+def assess_coverage(text: str, units: list[Norm], title: str | None) -> Coverage:
+    """Which units can be analysed, and why the rest cannot (see :class:`Coverage`)."""
+    reasons: list[dict[str, str]] = []
+    analysed = [n for n in units if n.lang in ANALYSED_LANGS]
+    other = sorted({n.lang for n in units if n.lang not in ANALYSED_LANGS})
+    if other:
+        reasons.append({"code": "language_not_analysed",
+                        "message": f"{len(units) - len(analysed)} of {len(units)} normative units are in a language "
+                                   f"lexpert does not analyse ({', '.join(other)}): they were not checked"})
+    if not units:
+        reasons.append({"code": "no_normative_units",
+                        "message": "no normative unit was found (only headings, tables of figures, forms, stamps or "
+                                   "signatures): nothing was checked for corruption factors"})
+    head = "\n".join(ln for ln in text[:3000].split("\n")[:12])
+    for kind, pat in _NOT_ACT:
+        if pat.search(head) or (title and pat.search(title)):
+            reasons.append({"code": "not_an_act",
+                            "message": f"the document does not look like a normative legal act (a {kind}): its text was "
+                                       f"read as norms, the findings are not an expertise of an act"})
+            break
+    status = "none" if not analysed else ("partial" if len(analysed) < len(units) else "complete")
+    return Coverage(status=status, units=len(units), analysed=len(analysed), reasons=reasons)
+
+
+@dataclass
+class ActReport:
+    """Everything ``analyze`` found in one document. ``to_dict()`` is the JSON contract."""
+
+    source: str
+    format: str
+    text: str
+    title: str | None
+    language: str
+    languages: list[dict[str, Any]]
+    structure: Node
+    norms: list[Norm]
+    findings: list[Finding]
+    detector: str
+    pages: int | None = None
+    encoding: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+    coverage: Coverage | None = None
+
+    @property
+    def analysed(self) -> bool:
+        """Whether any unit was checked: a report with nothing analysed never reads as «no factors»."""
+        return self.coverage is None or self.coverage.status != "none"
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def summary(self) -> dict[str, Any]:
+        tax = load_taxonomy()
+        by_code = {c: 0 for c in tax.codes}
+        by_family = {f: 0 for f in FAMILIES}
+        for f in self.findings:
+            by_code[f.code] += 1
+            by_family[f.family] += 1
+        return {
+            "norms": len(self.norms),
+            "flagged_norms": len({f.norm_id for f in self.findings}),
+            "findings": len(self.findings),
+            "by_family": by_family,
+            "by_code": by_code,
+            "kpi_a_contribution": len(self.findings),
+            "coverage": (self.coverage or Coverage("complete", len(self.norms), len(self.norms))).to_dict(),
+        }
+
+    def to_dict(self, include_text: bool = False) -> dict[str, Any]:
+        tax = load_taxonomy()
+        d: dict[str, Any] = {
+            "schema": "lexpert.act_report/1",
+            "generator": {"name": "lexpert", "version": __version__, "detector": self.detector,
+                          "taxonomy_version": tax.version},
+            "document": {
+                "source": self.source, "format": self.format, "title": self.title,
+                "language": self.language, "languages": self.languages, "pages": self.pages,
+                "encoding": self.encoding, "chars": len(self.text), "sha256": self.sha256,
+                "warnings": self.warnings, "meta": self.meta,
+            },
+            "structure": self.structure.to_dict(),
+            "norms": [{"id": n.id, "kind": n.kind, "locator": n.locator, "path": n.path,
+                       "span": [n.start, n.end], "lang": n.lang, "text": n.text,
+                       **({"target": n.target} if n.target else {})} for n in self.norms],
+            "findings": [{
+                "id": f"f{i + 1}", "norm_id": f.norm_id, "locator": f.locator, "code": f.code,
+                "family": f.family, "name": tax[f.code].name(_lang_of(self, f)),
+                "score": round(f.score, 4),
+                "evidence": {"start": f.evidence_start, "end": f.evidence_end, "text": f.evidence},
+                "reason": f.reason,
+                "recommendation": {"kind": tax[f.code].rec_kind, "text": f.recommendation},
+                "source": f.source, "rule": f.rule,
+                **({"details": f.details} if f.details else {}),
+            } for i, f in enumerate(self.findings)],
+            "summary": self.summary(),
+        }
+        d["document"]["language_name"] = {"ru": "русский", "kk": "қазақ тілі", "en": "English",
+                                          "mixed": "ru+kk"}.get(self.language, self.language)
+        if include_text:
+            d["text"] = self.text
+        return d
+
+
+def _lang_of(report: ActReport, f: Finding) -> str:
+    for n in report.norms:
+        if n.id == f.norm_id:
+            return n.lang
+    return report.language
+
+
+def _looks_like_path(s: str) -> bool:
+    return len(s) < 4096 and "\n" not in s and os.path.exists(s)
+
+
+def load(source: str | Path | bytes, *, name: str | None = None, limits: Limits | None = None) -> RawDocument:
+    """Read ``source`` (a path, raw text, or bytes of a file) into a :class:`RawDocument`."""
+    if isinstance(source, Path) or (isinstance(source, str) and _looks_like_path(source)):
+        return read_path(source, limits)
+    if isinstance(source, (bytes, bytearray)):
+        return read_bytes(bytes(source), name or "<bytes>", limits)
+    return RawDocument(text=str(source), format="txt", source=name or "<text>")
+
+
+def analyze(source: str | Path | bytes, *, name: str | None = None, lang: str | None = None,
+            limits: Limits | None = None, detector: Detector | None = None,
+            min_score: float | None = None, register: Any = None) -> ActReport:
+    """Analyse one draft: a file path, the text itself, or the bytes of a file (give ``name``).
+
+    ``lang`` forces the language ('ru' or 'kk') instead of detecting it per act and norm.
+    ``register``: the Register of state services (a path or a loaded ``services.Register``;
+    default ``LEXPERT_REGISTER``) against which hidden state services are checked.
+    Raises :class:`lexpert.errors.InputError` subclasses for documents that cannot be read.
+    """
+    raw = load(source, name=name, limits=limits)
+    text = normalize(raw.text)
+    if not text.strip():
+        from .errors import EmptyDocument
+
+        raise EmptyDocument(f"{raw.source}: the document has no text")
+    return analyze_text(text, raw=raw, lang=lang, detector=detector, min_score=min_score, register=register)
+
+
+def analyze_text(text: str, *, raw: RawDocument | None = None, lang: str | None = None,
+                 detector: Detector | None = None, min_score: float | None = None,
+                 register: Any = None) -> ActReport:
+    """Analyse already-normalized text (the part of :func:`analyze` after ingest)."""
+    raw = raw or RawDocument(text=text, format="txt", source="<text>")
+    det = detector or default_detector()
+    doc_lang, segments = document_language(text)
+    tree = parse(text)
+    if lang:
+        for act in tree.children:
+            act.lang = lang
+    units = extract_norms(tree, text)
+    if lang:
+        for n in units:
+            n.lang = lang
+    title = next((a.title for a in tree.children if a.title), None)
+    coverage = assess_coverage(text, units, title)
+    checked = [n for n in units if n.lang in ANALYSED_LANGS]
+    findings = detect_findings(checked, det, min_score=min_score)
+    from .detect import services  # hidden state services: add, explain, or clear by the register
+
+    findings = services.apply(checked, findings, text, register)
+    from .detect.context import context_findings  # the act as context: terms, referrals
+
+    findings = context_findings(checked, findings, text)
+    return ActReport(
+        source=raw.source, format=raw.format, text=text, title=title,
+        language=lang or doc_lang,
+        languages=[{"lang": s.lang, "start": s.start, "end": s.end} for s in segments],
+        structure=tree, norms=units, findings=findings, detector=getattr(det, "name", "custom"),
+        pages=raw.pages, encoding=raw.encoding,
+        warnings=list(raw.warnings) + [r["message"] for r in coverage.reasons], meta=dict(raw.meta),
+        coverage=coverage,
+    )
+
+
+def detect_findings(units: list[Norm], det: Detector, min_score: float | None = None) -> list[Finding]:
+    """Run ``det`` over the norms, one language at a time; one finding per code per norm."""
+    tax = load_taxonomy()
+    thresholds = getattr(det, "thresholds", None) or {}
+    by_lang: dict[str, list[Norm]] = {}
+    for n in units:
+        by_lang.setdefault(n.lang if n.lang in ("ru", "kk") else "ru", []).append(n)
+    found: dict[str, list[Finding]] = {}
+    for lang, group in by_lang.items():
+        results = det.detect([n.text for n in group], lang, [n.context for n in group])
+        for n, hits in zip(group, results):
+            out = []
+            for code, h in best_hits(hits).items():
+                if h.score < (min_score if min_score is not None else thresholds.get(code, 0.5)):
+                    continue
+                ev = n.text[h.start:h.end]
+                out.append(Finding(
+                    code=code, family=tax.family_of(code), score=h.score, norm_id=n.id, locator=n.locator,
+                    evidence_start=n.start + h.start, evidence_end=n.start + h.end, evidence=ev,
+                    reason=h.reason, recommendation=tax[code].recommendation(lang, ev),
+                    source=getattr(det, "name", "rules"), rule=h.rule,
+                ))
+            found[n.id] = sorted(out, key=lambda f: tax.codes.index(f.code))
+    return [f for n in units for f in found.get(n.id, [])]
+
+
+def iter_norm_texts(report: ActReport) -> Iterable[tuple[Norm, list[Finding]]]:
+    """Norms with their findings, in document order."""
+    by = {}
+    for f in report.findings:
+        by.setdefault(f.norm_id, []).append(f)
+    for n in report.norms:
+        yield n, by.get(n.id, [])
+

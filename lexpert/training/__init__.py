@@ -1,0 +1,1 @@
+"""Training and measuring: corpora, real-act labels, model fitting, evaluation, benchmarks."""

@@ -1,0 +1,175 @@
+"""Real norms labelled for corruption factors (``corpora/realnorms``): stand-off labels over the
+open real acts, read back at run time, split by act, and the real-text figures of a detector.
+
+Every label names an act of ``../shared/realacts`` (never a held-out one), a character span of
+the act's normalized text and a hash of that span; the text is read from the act when the
+corpus is loaded and a moved span is an error, never a silently different sentence. The list
+lead-in a subpoint belongs to is kept as a span as well (``ctx_span``).
+
+The Kazakh sample is drawn in strata (the model's flags, rule cues, random) and the Russian one
+is every norm of every open Russian act; prevalence and the share of clean norms flagged are
+measured on the unbiased part only (``census`` and ``random`` strata), the rest on all.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from . import corpora, realacts
+from .evaluation import FAMILIES, score_sets
+from ..taxonomy import load_taxonomy
+
+SPLITS = ("train", "dev", "test")
+UNBIASED = ("all_ru", "random")      # strata drawn without looking at the model or the rules
+
+
+def labels_path(root=None) -> Path:
+    return corpora.corpora_root(root) / "realnorms" / "labels.jsonl"
+
+
+def split_of(act_id: str) -> str:
+    """The split of an act: 60% train, 20% dev, 20% test by a hash of the act's group (a
+    parallel ru/kk pair is one group, so its two texts never sit on two sides)."""
+    try:
+        a = realacts.get(act_id)
+        group = min(act_id, a.parallel) if a.parallel else act_id
+    except Exception:
+        group = act_id
+    h = int(hashlib.sha256(group.encode("utf-8")).hexdigest()[:8], 16) % 100
+    return "train" if h < 60 else "dev" if h < 80 else "test"
+
+
+def load_labels(root=None) -> list[dict[str, Any]]:
+    p = labels_path(root)
+    if not p.is_file():
+        return []
+    return [json.loads(line) for line in p.open(encoding="utf-8") if line.strip()]
+
+
+def _check(r: dict[str, Any], text: str) -> None:
+    s, e = r["span"]
+    if realacts.span_hash(text[s:e]) != r["sha"]:
+        raise ValueError(f"{r['act']} {s}-{e}: the labelled span no longer holds the labelled text "
+                         "(the parser or the normalizer moved it)")
+
+
+@lru_cache(maxsize=8)
+def _rows(root_key: str | None) -> tuple[dict[str, Any], ...]:
+    out = []
+    tax = load_taxonomy()
+    for r in load_labels(root_key):
+        text = realacts.act_text(r["act"])
+        _check(r, text)
+        s, e = r["span"]
+        ctx = None
+        if r.get("ctx_span"):
+            cs, ce = r["ctx_span"]
+            ctx = text[cs:ce].strip() or None
+        factors = sorted(r["factors"])
+        out.append({
+            "id": r["uid"], "act": r["act"], "span": [s, e], "text": text[s:e].strip(), "context": ctx,
+            "lang": r["lang"], "factors": factors, "families": sorted({tax.family_of(c) for c in factors}),
+            "stratum": r.get("stratum"), "round": r.get("round"), "model": r.get("model") or [],
+            "hard_negative": not factors and r.get("stratum") in ("flag", "cue"),
+            "split": r.get("split") or split_of(r["act"]), "real": True,
+        })
+    return tuple(out)
+
+
+def load(split: str | None = None, root=None, rounds: "list[int] | tuple[int, ...] | None" = None
+         ) -> list[dict[str, Any]]:
+    """The labelled real norms (of one split, or all; of some annotation rounds, or all), text
+    read from the acts at run time."""
+    rows = [dict(r) for r in _rows(str(root) if root else None)]
+    return [r for r in rows if (split is None or r["split"] == split) and (not rounds or r["round"] in rounds)]
+
+
+def rounds_of(root=None) -> list[int]:
+    return sorted({r["round"] for r in load_labels(root)})
+
+
+def real_figures(rows: list[dict[str, Any]], preds: list[list[str]]) -> dict[str, Any]:
+    """The figures issue 18 measures, per language: flag precision and family recall over
+    (norm, family) pairs, the share of clean norms flagged and the prevalence (on the unbiased
+    strata), and ``hidden_service`` P/R/F1."""
+    tax = load_taxonomy()
+    out: dict[str, Any] = {}
+    for lang in ("ru", "kk", "all"):
+        idx = [i for i, r in enumerate(rows) if lang == "all" or r["lang"] == lang]
+        if not idx:
+            continue
+        gold_f = [{tax.family_of(c) for c in rows[i]["factors"]} for i in idx]
+        pred_f = [{tax.family_of(c) for c in preds[i]} for i in idx]
+        fam = score_sets(gold_f, pred_f, list(FAMILIES))
+        unb = [k for k, i in enumerate(idx) if rows[i].get("stratum") in UNBIASED]
+        clean_unb = [k for k in unb if not gold_f[k]]
+        clean_all = [k for k in range(len(idx)) if not gold_f[k]]
+        hs = score_sets([{c for c in rows[i]["factors"] if c == "hidden_service"} for i in idx],
+                        [{c for c in preds[i] if c == "hidden_service"} for i in idx], ["hidden_service"])
+        flagged = [k for k in range(len(idx)) if pred_f[k]]
+        out[lang] = {
+            "norms": len(idx),
+            "norms_with_factor": sum(bool(g) for g in gold_f),
+            "prevalence_unbiased": round(sum(bool(gold_f[k]) for k in unb) / max(1, len(unb)), 4),
+            "unbiased_norms": len(unb),
+            "clean_flagged_rate_unbiased": round(sum(bool(pred_f[k]) for k in clean_unb) / max(1, len(clean_unb)), 4),
+            "clean_flagged_rate_all": round(sum(bool(pred_f[k]) for k in clean_all) / max(1, len(clean_all)), 4),
+            "hard_negative_fp_rate": round(
+                sum(bool(pred_f[k]) for k in range(len(idx)) if rows[idx[k]]["hard_negative"])
+                / max(1, sum(rows[i]["hard_negative"] for i in idx)), 4),
+            "flagged_norms": len(flagged),
+            "flagged_norms_right": sum(bool(pred_f[k] & gold_f[k]) for k in flagged),
+            "family_precision": fam["micro"]["precision"],
+            "family_recall": fam["micro"]["recall"],
+            "family_f1": fam["micro"]["f1"],
+            "families": fam["per_label"],
+            "hidden_service": hs["per_label"]["hidden_service"],
+        }
+    return out
+
+
+def evaluate(detector=None, split: str | None = "test", use_context: bool = False, root=None,
+             rounds: "list[int] | tuple[int, ...] | None" = None) -> dict[str, Any]:
+    """``lexpert evaluate --real``: the detector on the real ``split`` (None: every split) of the
+    given annotation ``rounds`` (bare norms, as ``classify`` receives them, unless ``use_context``)."""
+    rows = load(split, root, rounds)
+    if not rows:
+        raise ValueError(f"no labelled real norms in split {split!r} ({labels_path(root)})")
+    return {"split": split or "all", "rounds": sorted({r["round"] for r in rows}), "norms": len(rows),
+            "acts": len({r["act"] for r in rows}), "figures": detector_figures(detector, rows, use_context)}
+
+
+def detector_figures(detector, rows: list[dict[str, Any]], use_context: bool = False) -> dict[str, Any]:
+    """:func:`real_figures` of ``detector`` on ``rows`` through ``classify`` (bare norms unless
+    ``use_context``)."""
+    from ..detect.classify import classify_texts
+
+    ctx = [r.get("context") for r in rows] if use_context else None
+    res = classify_texts([r["text"] for r in rows], [r["lang"] for r in rows], detector, contexts=ctx)
+    return real_figures(rows, [r["factors"] for r in res])
+
+
+def evaluate_analyze(split: str = "test", register: Any = None, root=None) -> dict[str, Any]:
+    """The whole ``analyze`` (lead-ins, the act as context, the hidden-service layer, the
+    Register when given) on the acts of the real ``split``, scored on their labelled norms."""
+    from ..pipeline import analyze
+    from ..detect.services.register import resolve_register
+
+    rows = load(split, root)
+    reg = resolve_register(register) if register is not None else None
+    preds: list[list[str]] = []
+    by_act: dict[str, dict[tuple[int, int], set[str]]] = {}
+    for act in sorted({r["act"] for r in rows}):
+        rep = analyze(realacts.get(act).path, register=reg)
+        spans = {n.id: (n.start, n.end) for n in rep.norms}
+        got: dict[tuple[int, int], set[str]] = {}
+        for f in rep.findings:
+            got.setdefault(spans.get(f.norm_id, (-1, -1)), set()).add(f.code)
+        by_act[act] = got
+    for r in rows:
+        preds.append(sorted(by_act[r["act"]].get(tuple(r["span"]), set())))
+    return {"split": split, "norms": len(rows), "register": getattr(reg, "source", None),
+            "figures": real_figures(rows, preds)}
