@@ -10,7 +10,7 @@ analyse do not load spaCy and the models.
 """
 from . import _torchguard
 
-__version__ = "0.1.0"
+from .version import __version__
 __all__ = ["analyze", "analyze_text", "ActReport", "LexpertError", "__version__"]
 
 _torchguard.install()

@@ -19,7 +19,7 @@ from typing import Any
 
 
 
-from .pipeline import Detector, default_detector
+from .detect.base import Detector, default_detector
 from .nlp.normalize import normalize
 from .records import Norm
 from .structure import norms as extract_norms

@@ -10,68 +10,18 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Protocol
+from typing import Any, Iterable
 
-from . import __version__
+from .detect.base import Detector, default_detector, detect_findings
 from .settings import Limits
-from .detect.rules import best_hits
 from .ingest import read_bytes, read_path
 from .nlp.lang import document_language
 from .nlp.normalize import normalize
-from .nlp.pipeline import get_nlp
-from .records import Finding, Hit, Node, Norm, RawDocument
+from .records import Finding, Node, Norm, RawDocument
 from .structure import norms as extract_norms
 from .structure import parse
 from .taxonomy import FAMILIES, load_taxonomy
-
-
-class Detector(Protocol):
-    """Anything that scores sentences: ``detect(texts, lang, contexts) -> hits per text``.
-
-    ``contexts`` (optional, same length) holds the lead-in of the list each text belongs to.
-    """
-
-    name: str
-
-    def detect(self, texts: list[str], lang: str, contexts: list[str | None] | None = None) -> list[list[Hit]]: ...
-
-
-class RuleDetector:
-    """The rule layer over the spaCy pipeline (sentence split, lemmas, ``lexpert_rules``)."""
-
-    name = "rules"
-
-    def detect(self, texts: list[str], lang: str, contexts: list[str | None] | None = None) -> list[list[Hit]]:
-        # the rule layer reads surface text: the detection path skips the lemmatizer
-        nlp = get_nlp(lang if lang in ("ru", "kk") else "ru", lemmas=False)
-        contexts = contexts or [None] * len(texts)
-        out = []
-        for text, ctx in zip(texts, contexts):
-            doc = nlp.make_doc(text)
-            doc._.context = ctx
-            for _, proc in nlp.pipeline:
-                doc = proc(doc)
-            out.append(list(doc._.factor_hits or []))
-        return out
-
-
-_DEFAULT_DETECTOR: Detector | None = None
-
-
-def default_detector() -> Detector:
-    """The shipped default: the trained ensemble when a bundled model exists, else the rules."""
-    global _DEFAULT_DETECTOR
-    if _DEFAULT_DETECTOR is None:
-        det: Detector | None = None
-        if os.environ.get("LEXPERT_DETECTOR", "auto") != "rules":
-            try:
-                from .detect.model.ensemble import load_default_ensemble  # optional: issue of trained models
-
-                det = load_default_ensemble()
-            except (ImportError, FileNotFoundError):
-                det = None
-        _DEFAULT_DETECTOR = det or RuleDetector()
-    return _DEFAULT_DETECTOR
+from .version import __version__
 
 
 ANALYSED_LANGS = ("ru", "kk")
@@ -282,32 +232,6 @@ def analyze_text(text: str, *, raw: RawDocument | None = None, lang: str | None 
         warnings=list(raw.warnings) + [r["message"] for r in coverage.reasons], meta=dict(raw.meta),
         coverage=coverage,
     )
-
-
-def detect_findings(units: list[Norm], det: Detector, min_score: float | None = None) -> list[Finding]:
-    """Run ``det`` over the norms, one language at a time; one finding per code per norm."""
-    tax = load_taxonomy()
-    thresholds = getattr(det, "thresholds", None) or {}
-    by_lang: dict[str, list[Norm]] = {}
-    for n in units:
-        by_lang.setdefault(n.lang if n.lang in ("ru", "kk") else "ru", []).append(n)
-    found: dict[str, list[Finding]] = {}
-    for lang, group in by_lang.items():
-        results = det.detect([n.text for n in group], lang, [n.context for n in group])
-        for n, hits in zip(group, results):
-            out = []
-            for code, h in best_hits(hits).items():
-                if h.score < (min_score if min_score is not None else thresholds.get(code, 0.5)):
-                    continue
-                ev = n.text[h.start:h.end]
-                out.append(Finding(
-                    code=code, family=tax.family_of(code), score=h.score, norm_id=n.id, locator=n.locator,
-                    evidence_start=n.start + h.start, evidence_end=n.start + h.end, evidence=ev,
-                    reason=h.reason, recommendation=tax[code].recommendation(lang, ev),
-                    source=getattr(det, "name", "rules"), rule=h.rule,
-                ))
-            found[n.id] = sorted(out, key=lambda f: tax.codes.index(f.code))
-    return [f for n in units for f in found.get(n.id, [])]
 
 
 def iter_norm_texts(report: ActReport) -> Iterable[tuple[Norm, list[Finding]]]:

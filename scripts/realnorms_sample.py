@@ -20,7 +20,8 @@ import random
 from pathlib import Path
 
 from lexpert.training import realacts
-from lexpert.pipeline import RuleDetector, analyze
+from lexpert.detect.base import RuleDetector
+from lexpert.pipeline import analyze
 from lexpert.structure.units import contexts
 
 ROOT = Path(__file__).resolve().parent.parent

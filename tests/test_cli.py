@@ -6,7 +6,7 @@ from importlib import resources
 import jsonschema
 import pytest
 
-from lexpert.pipeline import default_detector
+from lexpert.detect.base import default_detector
 from lexpert.taxonomy import load_taxonomy
 
 from .conftest import SEEDS

@@ -89,7 +89,8 @@ def test_error_analysis_notebook_runs_top_to_bottom():
 
 def test_fast_inference_path_equals_scikit_learn(small_model):
     """The cached featurizer and the stacked calibrated regressions give scikit-learn's numbers."""
-    from lexpert.detect.model.fastpath import StackedCalibratedLR, TfidfFeaturizer
+    from lexpert.detect.model.fastpath import StackedCalibratedLR
+    from lexpert.nlp.tfidf import TfidfFeaturizer
     from lexpert.detect.model.features import lemma_string
 
     m, _ = small_model

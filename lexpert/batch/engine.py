@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .. import __version__
+from ..version import __version__
 from ..errors import LexpertError
 from .inputs import input_kind, read_input
 from .records import DraftRecord

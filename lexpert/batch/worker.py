@@ -32,7 +32,8 @@ def init_worker(watch_parent: bool = True) -> None:
 
     With ``watch_parent`` a daemon thread ends the process when its parent dies (a killed
     batch must not leave workers running on)."""
-    from ..pipeline import analyze, default_detector
+    from ..detect.base import default_detector
+    from ..pipeline import analyze
 
     default_detector()
     for text in ("1. Уполномоченный орган вправе продлить срок.", "1. Уәкілетті орган мерзімді ұзартуға құқылы."):

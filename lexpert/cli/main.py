@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .. import __version__
+from ..version import __version__
 from ..errors import LexpertError
 
 SAMPLES = {"ru": "sample_ru.txt", "kk": "sample_kk.txt"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import IO, Any, Iterable, Iterator
 
-from ..pipeline import Detector, default_detector
+from .base import Detector, default_detector
 from .rules import best_hits
 from ..errors import ContractError
 from ..nlp.lang import detect

@@ -23,6 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..errors import TaxonomyError
+from ..nlp.pipeline import build_nlp
 from ..records import Hit
 from ..taxonomy import load_taxonomy
 
@@ -269,3 +270,12 @@ def make_rules(nlp: Language, name: str, lang: str, lexicon: str | None):
         return doc
 
     return detect
+
+
+@lru_cache(maxsize=8)
+def rule_nlp(lang: str) -> Language:
+    """The rule layer's cached pipeline: the sentencizer and ``lexpert_rules`` for ``lang`` (the
+    rules read surface text, so no lemmatizer)."""
+    nlp = build_nlp(lang, lemmas=False)
+    nlp.add_pipe("lexpert_rules", config={"lang": lang if lang in ("ru", "kk") else "ru"})
+    return nlp

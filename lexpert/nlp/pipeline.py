@@ -1,8 +1,9 @@
 """spaCy pipelines for ru and kk: tokenizer, legal-aware sentence splitter, lemmas/stems.
 
-``get_nlp(lang)`` returns a cached pipeline ``[lexpert_sentencizer, lexpert_lemmatizer,
-lexpert_rules]``; every component is registered, so a user can add them to a pipeline
-of their own with ``nlp.add_pipe("lexpert_rules")``.
+``get_nlp(lang)`` returns a cached pipeline ``[lexpert_sentencizer, lexpert_lemmatizer]``; the
+rule layer's pipeline adds ``lexpert_rules`` (:func:`lexpert.detect.rules.rule_nlp`). Every
+component is registered, so a user can add them to a pipeline of their own with
+``nlp.add_pipe("lexpert_lemmatizer")``.
 """
 from __future__ import annotations
 
@@ -104,17 +105,19 @@ def make_lemmatizer(nlp: Language, name: str):
     return lemmatize
 
 
-@lru_cache(maxsize=8)
-def get_nlp(lang: str, rules: bool = True, lemmas: bool = True) -> Language:
-    """The cached pipeline for ``lang`` ('ru', 'kk'; anything else gets a multi-language blank):
-    sentencizer, lemmatizer (``lemmas``), rule layer (``rules``)."""
+def build_nlp(lang: str, lemmas: bool = True) -> Language:
+    """A new pipeline for ``lang`` ('ru', 'kk'; anything else gets a multi-language blank):
+    sentencizer, then the lemmatizer when ``lemmas``. The detectors add their own components
+    (:func:`lexpert.detect.rules.rule_nlp`)."""
     base = lang if lang in ("ru", "kk") else "xx"
     nlp = spacy.blank(base)
     nlp.add_pipe("lexpert_sentencizer")
     if lemmas:
         nlp.add_pipe("lexpert_lemmatizer")
-    if rules:
-        from ..detect import rules as _rules  # noqa: F401  (registers the component)
-
-        nlp.add_pipe("lexpert_rules", config={"lang": lang if lang in ("ru", "kk") else "ru"})
     return nlp
+
+
+@lru_cache(maxsize=8)
+def get_nlp(lang: str, lemmas: bool = True) -> Language:
+    """The cached :func:`build_nlp` pipeline (shared: do not add components to it)."""
+    return build_nlp(lang, lemmas)

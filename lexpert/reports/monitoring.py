@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from ..version import __version__
 from ..errors import ContractError
 from ..taxonomy import FAMILIES, load_taxonomy, sphere_name
 

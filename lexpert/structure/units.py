@@ -24,12 +24,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
 
 from ..records import Node
+from .measures import digit_share, letters
 
-_LETTER = re.compile(r"[^\W\d_]")
-_DIGIT = re.compile(r"\d")
 EDITORIAL = re.compile(
     r"^(?:Ескерту|Ескертпе|Сноска|ЗҚАИ-ның\s+ескертпесі|ҚР\s*ЗАИ-ның\s+ескертпесі|"
     r"Примечание\s+(?:ИЗПИ|РЦПИ)|Примечание\s+РЦПИ)\b", re.I)
@@ -86,17 +84,6 @@ def _names_bodies(t: str) -> bool:
     rest = _BODY_WORD.sub(" ", _ACRONYM.sub(" ", t))
     named = bool(_ACRONYM.search(t) or _BODY_WORD.search(t))
     return named and letters(rest) <= 0.6 * letters(t)
-
-
-@lru_cache(maxsize=50_000)
-def letters(t: str) -> int:
-    return len(_LETTER.findall(t))
-
-
-@lru_cache(maxsize=50_000)
-def digit_share(t: str) -> float:
-    n = len(_DIGIT.findall(t))
-    return n / max(1, n + letters(t))
 
 
 # an annex that is a document template: a protocol, an act of acceptance, an application, a notice,

@@ -38,7 +38,7 @@ def _tokenize(items) -> int:
 
 def _detect(args) -> int:
     items, which = args
-    from ..pipeline import RuleDetector, default_detector
+    from ..detect.base import RuleDetector, default_detector
 
     det = RuleDetector() if which == "rules" else default_detector()
     for lang in ("ru", "kk"):
@@ -73,7 +73,7 @@ def _parallel_rate(which: str, items, workers: int) -> float:
 
 
 def run(n: int = 5000, workers: int | None = None) -> dict[str, Any]:
-    from ..pipeline import default_detector
+    from ..detect.base import default_detector
 
     workers = workers or os.cpu_count() or 1
     items = _norms(n)

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from . import corpora, realacts
-from .evaluation import FAMILIES, score_sets
+from ..detect.metrics import score_sets
+from ..taxonomy import FAMILIES
 from ..taxonomy import load_taxonomy
 
 SPLITS = ("train", "dev", "test")

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from . import corpora
-from ..pipeline import default_detector, detect_findings
-from .evaluation import prf
+from ..detect.base import default_detector, detect_findings
+from ..detect.metrics import prf
 from ..nlp.normalize import normalize
 from ..structure import norms as extract_norms
 from ..structure import parse
@@ -44,7 +44,7 @@ def run(split: str = "test", register: "str | Register | None" = None, root=None
     modes = ("detector", "layer", "extractor_only", "rules", "rules+layer")
     counts = {mode: {lang: [0, 0, 0] for lang in ("ru", "kk", "all")} for mode in modes}
     errors: dict[str, list[dict[str, Any]]] = {m: [] for m in modes}
-    from ..pipeline import RuleDetector
+    from ..detect.base import RuleDetector
 
     rules = RuleDetector()
     for doc_id, rows in _doc_rows(split, root).items():

@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import __version__
+from ..version import __version__
 from . import corpora
-from ..pipeline import RuleDetector
+from ..detect.base import RuleDetector
 from .evaluation import evaluate_detector, evaluate_predictions, summary_table
 from ..detect.model.classifier import FactorClassifier
 from ..detect.model.ensemble import MODEL_FILE, EnsembleDetector

@@ -19,7 +19,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from .. import __version__
+from ..version import __version__
 from ..pipeline import analyze
 from ..settings import Limits
 from ..expertise.db import init_db

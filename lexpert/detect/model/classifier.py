@@ -109,7 +109,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
 
     def _fast(self, name: str):
         """The cached exact fast path of a fitted vectorizer (see :mod:`lexpert.detect.model.fastpath`)."""
-        from .fastpath import TfidfFeaturizer
+        from ...nlp.tfidf import TfidfFeaturizer
 
         fast = self.__dict__.setdefault("_fast_cache", {})
         if name not in fast:
@@ -159,7 +159,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
 
     def tune(self, X, Y, blends=(0.0, 0.1, 0.2, 0.3, 0.4, 0.5)) -> "FactorClassifier":
         """Pick ``rule_blend`` (by family micro-F1) and the per-code thresholds on a dev set."""
-        from ...training.evaluation import score_sets
+        from ..metrics import score_sets
 
         tax = load_taxonomy()
         Ym = as_matrix(Y, self.codes_)

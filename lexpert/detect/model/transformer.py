@@ -192,7 +192,7 @@ def train_transformer(base_model: str | Path, out_dir: str | Path, train_rows: l
                       dev_rows: list[dict[str, Any]], test_rows: list[dict[str, Any]] | None = None,
                       epochs: int = 3, batch_size: int = 16, lr: float = 5e-5, seed: int = 0, log=print) -> dict:
     """Fine-tune, tune thresholds on dev, save with safetensors, evaluate on test."""
-    from ...training.evaluation import evaluate_predictions
+    from ..metrics import evaluate_predictions
 
     t0 = time.time()
     m = TransformerFactorClassifier(base_model, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
