@@ -25,16 +25,9 @@ from sqlalchemy.orm import Session
 
 from .db.models import AuditEvent, Draft, Finding, Recommendation, Version, utcnow
 from ..taxonomy import FAMILIES, load_taxonomy
+from ..data import strings
 
-DEFINITIONS = {
-    "kpi_a": "factors_per_draft = confirmed findings in drafts examined in the period / drafts examined in the period; "
-             "examined = the expertise of the draft's first version was completed in the period; only findings an "
-             "expert confirmed count (model output alone never does)",
-    "kpi_b": "recommendations_share = recommendations incorporated in adopted acts / recommendations issued on the "
-             "drafts examined in the period that were adopted x 100; incorporation is set from the alignment of the "
-             "adopted text or by an expert",
-    "as_of": "every figure is the state recorded in the audit log up to as_of",
-}
+DEFINITIONS = strings("kpi")["definitions"]
 GROUPS = ("agency", "sphere", "kind", "none")
 
 
@@ -184,9 +177,7 @@ def headers(lang: str = "en") -> list[str]:
     names an official reads (the same names as the KPI page of the web UI)."""
     if lang == "en":
         return [c for c, _ in COLUMNS]
-    from ..web.i18n import KPI_COLUMNS
-
-    names = KPI_COLUMNS[lang]
+    names = strings("kpi")["columns"][lang]
     return [names.get(c, c) for c, _ in COLUMNS]
 
 
@@ -194,9 +185,7 @@ def rows(res: dict[str, Any], lang: str = "en") -> list[list[Any]]:
     out = [[fn(g) for _, fn in COLUMNS] for g in res["groups"]]
     total_key = "TOTAL"
     if lang != "en":
-        from ..web.i18n import KPI_COLUMNS
-
-        total_key = KPI_COLUMNS[lang]["TOTAL"]
+        total_key = strings("kpi")["columns"][lang]["TOTAL"]
     total = dict(res["total"], key=total_key)
     out.append([fn(total) for _, fn in COLUMNS])
     return out
@@ -227,28 +216,7 @@ def write_xlsx(res: dict[str, Any], path, lang: str = "en") -> None:
     wb.save(path)
 
 
-PLOT_TEXT = {
-    "en": {"a_title": "KPI A: confirmed corruption factors per examined draft, by quarter",
-           "a_top": " ({n} agencies with most drafts)", "a_y": "factors per draft",
-           "baseline": "national baseline 2.7 (seed 002)", "b_x": "% of recommendations incorporated in adopted acts",
-           "b_title": "KPI B: share of expert recommendations taken in, by agency",
-           "heat_title": "Confirmed factors per draft: agency x factor family",
-           "b_none": "no adopted drafts with recommendations"},
-    "ru": {"a_title": "KPI A: подтверждённые коррупционные факторы на проект, по кварталам",
-           "a_top": " ({n} разработчиков с наибольшим числом проектов)", "a_y": "факторов на проект",
-           "baseline": "национальный ориентир 2,7 (Концепция 2022-2026)",
-           "b_x": "% рекомендаций, учтённых в принятых актах",
-           "b_title": "KPI B: доля учтённых рекомендаций экспертов, по разработчикам",
-           "heat_title": "Подтверждённые факторы на проект: разработчик × группа факторов",
-           "b_none": "нет принятых проектов с рекомендациями"},
-    "kk": {"a_title": "KPI A: бір жобаға расталған сыбайлас жемқорлық факторлары, тоқсандар бойынша",
-           "a_top": " (жобалары ең көп {n} әзірлеуші)", "a_y": "бір жобаға факторлар",
-           "baseline": "ұлттық бағдар 2,7 (2022-2026 тұжырымдамасы)",
-           "b_x": "қабылданған актілерде ескерілген ұсынымдар, %",
-           "b_title": "KPI B: сарапшылар ұсынымдарының ескерілген үлесі, әзірлеушілер бойынша",
-           "heat_title": "Бір жобаға расталған факторлар: әзірлеуші × факторлар тобы",
-           "b_none": "ұсынымдары бар қабылданған жобалар жоқ"},
-}
+PLOT_TEXT = strings("kpi")["plot"]
 
 
 def plots(s: Session, out_dir, date_from=None, date_to=None, as_of=None, fmt: str = "png",

@@ -14,33 +14,14 @@ from typing import Any, Iterable
 
 from ..detect.services.extract import KIND_NAMES, extract
 from ..detect.services.register import Register, resolve_register
+from ..data import strings
 
 SUFFIXES = {".txt", ".docx", ".pdf", ".html", ".htm"}
 
 COLUMNS = ("n", "document", "locator", "obligor", "kind", "object", "provider", "purpose", "documents", "term", "fee",
            "result", "refusal", "register_code", "register_name", "register_score", "verdict", "missing", "norm")
-HEADERS = {
-    "ru": {"n": "№", "document": "Документ", "locator": "Структурная единица", "obligor": "Кто обязан получить",
-           "kind": "Что (вид)", "object": "Что (как в проекте)", "provider": "От кого", "purpose": "Для чего",
-           "documents": "Документы", "term": "Срок", "fee": "Платность", "result": "Результат",
-           "refusal": "Основания для отказа", "register_code": "Код в Реестре", "register_name": "Услуга в Реестре",
-           "register_score": "Сходство", "verdict": "Вывод", "missing": "Чего не хватает", "norm": "Текст нормы"},
-    "kk": {"n": "№", "document": "Құжат", "locator": "Құрылымдық бірлік", "obligor": "Кім алуы тиіс",
-           "kind": "Не (түрі)", "object": "Не (жобадағыдай)", "provider": "Кімнен", "purpose": "Не үшін",
-           "documents": "Құжаттар", "term": "Мерзімі", "fee": "Ақылылығы", "result": "Нәтижесі",
-           "refusal": "Бас тарту негіздері", "register_code": "Тізілімдегі коды", "register_name": "Тізілімдегі қызмет",
-           "register_score": "Ұқсастық", "verdict": "Қорытынды", "missing": "Не жетіспейді", "norm": "Норма мәтіні"},
-}
-_VALUES = {
-    "ru": {"free": "бесплатно", "paid": "на платной основе", None: "не указано", "closed": "закрытый перечень",
-           "open": "открытый перечень", "none": "не установлены", "hidden": "скрытая государственная услуга",
-           "registered": "есть в Реестре", "standard": "стандарт", "term": "срок", "refusal_grounds": "основания отказа",
-           "fee": "платность", "register": "Реестр"},
-    "kk": {"free": "тегін", "paid": "ақылы", None: "көрсетілмеген", "closed": "жабық тізбе", "open": "ашық тізбе",
-           "none": "белгіленбеген", "hidden": "жасырын мемлекеттік көрсетілетін қызмет", "registered": "тізілімде бар",
-           "standard": "стандарт", "term": "мерзім", "refusal_grounds": "бас тарту негіздері", "fee": "ақылылығы",
-           "register": "тізілім"},
-}
+HEADERS = strings("services")["headers"]
+_VALUES = strings("services")["values"]
 
 
 def iter_inputs(paths: Iterable[str | Path]) -> list[Path]:
