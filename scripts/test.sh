@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The project's test command (README): installs what the tests need on a fresh Debian
 # machine — Tesseract OCR with Russian and Kazakh, DejaVu fonts for the generated PDFs, Chromium,
-# PostgreSQL (started on 127.0.0.1:55432 by scripts/pg-test-server.sh) — then the package
+# LibreOffice Writer (libreoffice-writer-nogui) and poppler-utils (tests/test_pages.py renders the conclusion
+# and the monitoring report DOCX -> PDF -> PNG), PostgreSQL (started on 127.0.0.1:55432 by
+# scripts/pg-test-server.sh) — then the package
 # with its test extras into .venv, then runs pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +19,8 @@ else
 fi
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)   # the browser tests drive Debian's Chromium
+command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-writer-nogui)   # the page tests: DOCX -> PDF
+command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)   # the page tests: pdfinfo, pdftotext, PDF -> PNG
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq

@@ -249,16 +249,10 @@ def _is_heading_like(line: str) -> bool:
     return len(line) <= 200 and not line.endswith((";", ",")) and not P_POINT.match(line)
 
 
-def parse_act(text: str, start: int = 0, end: int | None = None, lang: str | None = None) -> Node:
-    """Parse one act occupying ``text[start:end]`` into an ``act`` node."""
-    end = len(text) if end is None else end
-    lang = lang or detect(text[start:end])
-    b = _Builder(text, lang)
-    lines = _lines(text, start, end)
-    act = Node("act", None, start, end, start, start, lang=lang)
+def _preamble(b: "_Builder", act: Node, text: str, lines: list, start: int, end: int, lang: str) -> int:
+    """Find the operative word; everything before it (or before the first structural line) is
+    the preamble, added to ``act`` with the act's title. Returns the index of the body's first line."""
     n = len(lines)
-
-    # ---- find the operative word; everything before it (or before the first structural line) is the preamble
     op_idx = next((i for i, ln in enumerate(lines) if ln.text and P_OPERATIVE.search(ln.text)), None)
     first_struct = next((i for i, ln in enumerate(lines) if ln.text and (
         _match_any(P_CHAPTER, ln.text) or _match_any(P_ARTICLE, ln.text) or _match_any(P_SECTION, ln.text)
@@ -283,6 +277,43 @@ def parse_act(text: str, start: int = 0, end: int | None = None, lang: str | Non
             kind = "note" if P_NOTE.match(ln.text) else ("heading" if ln is title_line else "text")
             pre.children.append(b.node(kind, ln))
         act.children.append(pre)
+    return body_from
+
+
+def _annex(b: "_Builder", act: Node, lines: list, i: int, hdr_end: int, end: int, lang: str,
+           annex_no: int) -> tuple[Node, int]:
+    """The annex whose header block is ``lines[i:hdr_end]`` (and its title line, if any), added
+    to ``act``; returns it and the index of the line after its header."""
+    n = len(lines)
+    hdr_lines = [x for x in lines[i:hdr_end] if x.text]
+    annex = Node("annex", str(annex_no), hdr_lines[0].start, end, hdr_lines[0].start, hdr_lines[0].start, lang=lang)
+    for x in hdr_lines:
+        annex.children.append(b.node("heading", x))
+    j = hdr_end
+    while j < n and not lines[j].text:
+        j += 1
+    if j < n and _is_annex_title(lines[j].text):
+        annex.title = lines[j].text
+        annex.children.append(b.node("heading", lines[j]))
+        j += 1
+    number, name = annex_citation(" ".join(x.text for x in hdr_lines), annex.title, lang)
+    if number and not any(c.kind == "annex" and c.number == number for c in act.children):
+        annex.number = number
+    annex.cite = name
+    act.children.append(annex)
+    return annex, j
+
+
+def parse_act(text: str, start: int = 0, end: int | None = None, lang: str | None = None) -> Node:
+    """Parse one act occupying ``text[start:end]`` into an ``act`` node."""
+    end = len(text) if end is None else end
+    lang = lang or detect(text[start:end])
+    b = _Builder(text, lang)
+    lines = _lines(text, start, end)
+    act = Node("act", None, start, end, start, start, lang=lang)
+    n = len(lines)
+
+    body_from = _preamble(b, act, text, lines, start, end, lang)
 
     # ---- body: operative part, then annexes
     container = Node("operative", None, lines[body_from].start if body_from < n else end, end,
@@ -297,7 +328,6 @@ def parse_act(text: str, start: int = 0, end: int | None = None, lang: str | Non
     text_counter: dict[int, int] = {}
 
     def attach(node: Node, level: int | None):
-        nonlocal stack
         if level is not None:
             while len(stack) > 1 and LEVEL.get(stack[-1].kind, 0) >= level:
                 stack.pop()
@@ -329,25 +359,8 @@ def parse_act(text: str, start: int = 0, end: int | None = None, lang: str | Non
         hdr_end = _annex_header_at(lines, i)
         if hdr_end:
             annex_no += 1
-            hdr_lines = [x for x in lines[i:hdr_end] if x.text]
-            annex = Node("annex", str(annex_no), hdr_lines[0].start, end, hdr_lines[0].start, hdr_lines[0].start,
-                         lang=lang)
-            for x in hdr_lines:
-                annex.children.append(b.node("heading", x))
-            j = hdr_end
-            while j < n and not lines[j].text:
-                j += 1
-            if j < n and _is_annex_title(lines[j].text):
-                annex.title = lines[j].text
-                annex.children.append(b.node("heading", lines[j]))
-                j += 1
-            number, name = annex_citation(" ".join(x.text for x in hdr_lines), annex.title, lang)
-            if number and not any(c.kind == "annex" and c.number == number for c in act.children):
-                annex.number = number
-            annex.cite = name
-            act.children.append(annex)
+            annex, i = _annex(b, act, lines, i, hdr_end, end, lang, annex_no)
             stack = [annex]
-            i = j
             continue
         if P_ROW.search(t):
             i = _table(b, lines, i, stack[-1])
