@@ -101,7 +101,12 @@ def api_digests(tmp: Path) -> dict[str, str]:
 
     os.environ["LEXPERT_SECRET"] = os.environ.get("LEXPERT_SECRET") or "contracts-" + "z" * 32
     app = create_app(f"sqlite:///{tmp / 'api.db'}")
-    paths = sorted(f"{m} {r.path}" for r in app.routes for m in sorted(getattr(r, "methods", None) or ()))
+    def flat(routes):          # an included router is one entry of app.routes in newer FastAPI
+        for r in routes:
+            inner = getattr(r, "original_router", None)
+            yield from flat(inner.routes) if inner is not None else [r]
+
+    paths = sorted(f"{m} {r.path}" for r in flat(app.routes) for m in sorted(getattr(r, "methods", None) or ()))
     spec = app.openapi()
     api_paths = sorted(f"{m.upper()} {p}" for p, ops in spec["paths"].items() for m in ops)
     from lexpert.expertise.db import session_scope

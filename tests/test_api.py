@@ -9,6 +9,7 @@ from lexpert.expertise.db import session_scope
 from lexpert.web.app import create_app
 from lexpert.web.auth import add_user
 
+from .conftest import ROOT
 from .test_ingest import SMALL_DRAFT
 
 
@@ -220,3 +221,40 @@ def test_review_page_of_both_bundled_samples_where_findings_share_evidence(clien
         assert page.text.count('data-finding="') >= 1
         if lang == "ru":
             assert len(spans) > len(set(spans))          # the case of the bug is really there
+
+
+def test_every_json_route_declares_its_answer(client):
+    """Each API route's 2xx answer has a schema in the OpenAPI document (a typed model), so a
+    client can be generated from it; the conclusion is declared as a DOCX download."""
+    spec = client.get("/openapi.json").json()
+    untyped = []
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            ok = next(v for k, v in op["responses"].items() if k.startswith("2"))
+            content = ok.get("content") or {}
+            if path.endswith(".docx"):
+                assert any("wordprocessingml" in m for m in content), (method, path)
+                continue
+            schema = (content.get("application/json") or {}).get("schema") or {}
+            if not schema or schema == {}:
+                untyped.append(f"{method.upper()} {path}")
+    assert not untyped, untyped
+    assert len(spec["paths"]) >= 15
+
+
+def test_review_headings_come_from_the_parsed_structure():
+    """The review page marks as headings the paragraphs the parser made chapters or articles,
+    in either language, and never a norm that carries a finding."""
+    from lexpert import analyze
+    from lexpert.web.review import segments
+
+    for sample, heading_start in (("sample_ru.txt", "Глава"), ("sample_kk.txt", None)):
+        rep = analyze(ROOT / "lexpert" / "data" / "samples" / sample)
+        segs = segments(rep.text, [], rep.to_dict()["structure"])
+        heads = ["".join(r["text"] for r in s["runs"]) for s in segs if s["heading"]]
+        assert heads, sample
+        if heading_start:
+            assert any(h.startswith(heading_start) for h in heads)
+        else:
+            assert any("-тарау" in h[:12] or "-бап" in h[:10] for h in heads), heads[:5]
+        assert not any(h.startswith(("1.", "2.", "3.")) for h in heads), heads

@@ -1,0 +1,104 @@
+"""What the routes depend on: the database session, the caller and their role, the records the
+caller may see, and a bounded read of an upload."""
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, UploadFile
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from ..expertise.db.models import Draft, Finding, Recommendation
+from ..expertise.db.session import session_scope
+from ..settings import Limits
+from .auth import AuthError, Principal, read_token
+
+COOKIE = "lexpert_session"
+oauth2 = OAuth2PasswordBearer(tokenUrl="/api/token", auto_error=False)
+
+
+def get_db(request: Request):
+    with session_scope(request.app.state.db_url) as s:
+        yield s
+
+
+# committed before the response is sent: a client that reads right after a write sees it
+DB = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def principal(request: Request, token: Annotated[str | None, Depends(oauth2)]) -> Principal:
+    """The caller: a bearer token (API), or the session cookie plus the CSRF header (UI) for a write."""
+    if token:
+        return read_token(token, "bearer")
+    cookie = request.cookies.get(COOKIE)
+    if cookie:
+        p = read_token(cookie, "session")
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            sent = request.headers.get("x-csrf-token")
+            if not sent or not secrets.compare_digest(sent, p.csrf or ""):
+                raise HTTPException(403, "CSRF token missing or wrong")
+        return p
+    raise AuthError("not authenticated")
+
+
+def expert(p: Annotated[Principal, Depends(principal)]) -> Principal:
+    if p.role not in ("expert", "admin"):
+        raise HTTPException(403, "this needs the expert role")
+    return p
+
+
+def admin(p: Annotated[Principal, Depends(principal)]) -> Principal:
+    if p.role != "admin":
+        raise HTTPException(403, "this needs the admin role")
+    return p
+
+
+Caller = Annotated[Principal, Depends(principal)]
+Expert = Annotated[Principal, Depends(expert)]
+Admin = Annotated[Principal, Depends(admin)]
+
+
+def ui_principal(request: Request) -> Principal:
+    """The logged-in user of an HTML page (the session cookie); otherwise the login page."""
+    cookie = request.cookies.get(COOKIE)
+    if not cookie:
+        raise AuthError("not logged in")
+    return read_token(cookie, "session")
+
+
+def agency_scope(p: Principal) -> str | None:
+    """The one agency an agency user may see; None (all) for experts and admins."""
+    return p.agency if p.role == "agency" else None
+
+
+def visible_draft(s: Session, draft_id: int, p: Principal) -> Draft:
+    d = s.get(Draft, draft_id)
+    if d is None or (p.role == "agency" and d.agency != p.agency):
+        raise HTTPException(404, f"draft {draft_id} not found")   # another agency's draft does not exist for you
+    return d
+
+
+def visible_recommendation(s: Session, rec_id: int, p: Principal) -> Recommendation:
+    r = s.get(Recommendation, rec_id)
+    if r is None:
+        raise HTTPException(404, f"recommendation {rec_id} not found")
+    visible_draft(s, r.draft_id, p)
+    return r
+
+
+def visible_finding(s: Session, finding_id: int, p: Principal) -> Finding:
+    f = s.get(Finding, finding_id)
+    if f is None:
+        raise HTTPException(404, f"finding {finding_id} not found")
+    visible_draft(s, f.version.draft_id, p)
+    return f
+
+
+async def read_upload(file: UploadFile) -> bytes:
+    """The uploaded bytes, refused with 413 past ``LEXPERT_MAX_BYTES`` (read no further than that)."""
+    limit = Limits.from_env().max_bytes
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise HTTPException(413, f"{file.filename}: over the limit of {limit / 1e6:.1f} MB (LEXPERT_MAX_BYTES)")
+    return data

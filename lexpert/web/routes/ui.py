@@ -1,0 +1,125 @@
+"""The expert's HTML UI: login, the drafts list, the review page, the KPI page and its plots."""
+from __future__ import annotations
+
+import secrets
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from ...expertise import kpi as K
+from ...expertise import workflow as X
+from ...expertise.db.models import DRAFT_STATUSES, NOT_ADOPTED_REASONS, REC_KINDS
+from ...taxonomy import FAMILIES, load_taxonomy
+from ..auth import AuthError, Principal, authenticate, make_token
+from ..deps import COOKIE, DB, agency_scope, ui_principal, visible_draft
+from ..i18n import KPI_COLUMNS, KPI_DEFINITIONS, KPI_EMPTY, UI
+from ..review import segments
+from ..schemas import draft_summary, finding_out, rec_out
+
+WEB = Path(__file__).resolve().parent.parent
+PLOTS = ("kpi_a_by_quarter", "kpi_b_by_agency", "heatmap_agency_family")
+templates = Jinja2Templates(directory=str(WEB / "templates"))
+router = APIRouter(include_in_schema=False)
+
+
+def ui_lang(request: Request) -> str:
+    lang = request.query_params.get("lang") or request.cookies.get("lexpert_lang") or "ru"
+    return lang if lang in UI else "ru"
+
+
+def page(request: Request, name: str, p: Principal | None, **ctx) -> HTMLResponse:
+    lang = ui_lang(request)
+    resp = templates.TemplateResponse(request, name, {"t": UI[lang], "lang": lang, "user": p, **ctx})
+    if request.query_params.get("lang") in UI:
+        resp.set_cookie("lexpert_lang", lang, samesite="lax")
+    return resp
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request):
+    return page(request, "login.html", None, error=None)
+
+
+@router.post("/login")
+def login(request: Request, s: DB, username: str = Form(...), password: str = Form(...)):
+    try:
+        u = authenticate(s, username, password)
+    except AuthError:
+        return page(request, "login.html", None, error=UI[ui_lang(request)]["bad_login"])
+    resp = RedirectResponse("/", status_code=303)
+    resp.set_cookie(COOKIE, make_token(u, "session", csrf=secrets.token_urlsafe(24)), httponly=True,
+                    samesite="lax", secure=request.url.scheme == "https")
+    return resp
+
+
+@router.post("/logout")
+def logout():
+    resp = RedirectResponse("/login", status_code=303)
+    resp.delete_cookie(COOKIE)
+    return resp
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, s: DB):
+    p = ui_principal(request)
+    drafts = [draft_summary(d).model_dump() for d in X.list_drafts(s, agency_scope(p))]
+    return page(request, "drafts.html", p, drafts=drafts)
+
+
+@router.get("/drafts/{draft_id}", response_class=HTMLResponse)
+def review(draft_id: int, request: Request, s: DB):
+    p = ui_principal(request)
+    d = visible_draft(s, draft_id, p)
+    v = d.versions[0]
+    tax = load_taxonomy()
+    lang = ui_lang(request)
+    doc_lang = "kk" if d.lang == "kk" else "ru"
+    report = v.report or {}
+    return page(request, "review.html", p, draft=draft_summary(d).model_dump(),
+                segments=segments(v.text, v.findings, report.get("structure")),
+                findings=[{**finding_out(f).model_dump(), "name": tax[f.code].name(doc_lang),
+                           "family_name": tax.family_name(f.family, lang)} for f in v.findings],
+                recs=[rec_out(r).model_dump() for r in d.recommendations], rec_kinds=REC_KINDS,
+                families=[(fam, tax.family_name(fam, lang)) for fam in FAMILIES],
+                statuses=DRAFT_STATUSES, reasons=NOT_ADOPTED_REASONS,
+                coverage=(report.get("summary") or {}).get("coverage"))
+
+
+@router.get("/kpi", response_class=HTMLResponse)
+def kpi_page(request: Request, s: DB):
+    p = ui_principal(request)
+    res = K.compute(s, by="agency", agency=agency_scope(p))
+    lang = ui_lang(request)
+    cols = KPI_COLUMNS[lang]
+    rows = [[cols.get(r[0], r[0])] + r[1:] for r in K.rows(res)]     # "TOTAL" named in the UI language
+    empty = KPI_EMPTY[lang] if not res["total"]["kpi_a"]["drafts_examined"] else None
+    return page(request, "kpi.html", p, res=res, rows=rows, columns=[cols[c] for c, _ in K.COLUMNS],
+                definitions=KPI_DEFINITIONS[lang], empty=empty)
+
+
+@router.get("/kpi/plot/{name}.png")
+def kpi_plot(name: str, request: Request, s: DB):
+    ui_principal(request)
+    if name not in PLOTS:
+        raise HTTPException(404, "no such plot")
+    with tempfile.TemporaryDirectory() as tmp:
+        files = K.plots(s, tmp, lang=ui_lang(request))
+        data = Path(next(f for f in files if Path(f).stem == name)).read_bytes()
+    return Response(data, media_type="image/png")
+
+
+@router.get("/static/{name}")
+def static(name: str):
+    path = WEB / "static" / name
+    if not path.is_file() or path.parent != WEB / "static":
+        raise HTTPException(404, "not found")
+    media = {"js": "text/javascript", "css": "text/css"}.get(path.suffix[1:], "application/octet-stream")
+    return Response(path.read_bytes(), media_type=media)
+
+
+@router.get("/csrf")
+def csrf(request: Request):
+    return {"csrf": ui_principal(request).csrf}
