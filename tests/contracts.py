@@ -42,7 +42,7 @@ def real_act_paths() -> list[Path]:
 def _cli(args: list[str]) -> bytes:
     from click.testing import CliRunner
 
-    from lexpert.cli.main import main
+    from lexpert.cli.commands import main
 
     res = CliRunner().invoke(main, args, catch_exceptions=False)
     assert res.exit_code == 0, (args, res.output[-2000:])

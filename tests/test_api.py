@@ -206,7 +206,7 @@ def test_review_page_says_what_was_not_analysed_and_marks_non_norms(client):
 
 def test_review_page_of_both_bundled_samples_where_findings_share_evidence(client):
     # the samples carry findings whose evidence is the same span: the page must still render
-    from lexpert.cli.main import sample_path
+    from lexpert.cli.commands import sample_path
 
     client.post("/login", data={"username": "expert", "password": "expert-password"}, follow_redirects=False)
     csrf = client.get("/csrf").json()["csrf"]

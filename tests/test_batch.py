@@ -136,7 +136,7 @@ def test_parquet_and_dataset_inputs(corpus, rules, tmp_path):
 def test_bad_input_is_one_line_error(tmp_path):
     from click.testing import CliRunner
 
-    from lexpert.cli.main import main
+    from lexpert.cli.commands import main
 
     bad = tmp_path / "x.xlsx"
     bad.write_bytes(b"whatever")

@@ -23,7 +23,7 @@ DRAFT = ("Об утверждении Правил выдачи разрешен
 # mark of the forking test process across exec)
 CHILD = """
 import os, sys
-from lexpert.cli.main import main
+from lexpert.cli.commands import main
 sys.argv = ["lexpert"] + sys.argv[1:]
 try:
     main()

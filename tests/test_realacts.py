@@ -150,7 +150,7 @@ def test_a_document_in_english_is_reported_as_not_analysed(tmp_path):
 def test_the_cli_never_says_no_factors_for_what_it_did_not_analyse(tmp_path):
     from click.testing import CliRunner
 
-    from lexpert.cli.main import main
+    from lexpert.cli.commands import main
 
     p = tmp_path / "en.txt"
     p.write_text("ORDER\n\n1. The authorized body may, if necessary, extend the term.\n", encoding="utf-8")

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from lexpert.training import realacts, realnorms
 from lexpert.pipeline import analyze
-from lexpert.cli.main import main
+from lexpert.cli.commands import main
 from lexpert.detect.services.register import Register, parse_register_table
 
 HEAD = """Приказ Министра здравоохранения Республики Казахстан от 1 марта 2024 года № 15

@@ -157,7 +157,7 @@ def test_env_register_and_switch(monkeypatch):
 def test_report_json_and_cli(tmp_path):
     from click.testing import CliRunner
 
-    from lexpert.cli.main import main
+    from lexpert.cli.commands import main
 
     f = tmp_path / "draft.txt"
     f.write_text(DRAFT_RU.format(certificate="справка"), encoding="utf-8")
@@ -187,7 +187,7 @@ def test_truth_set_is_well_formed():
 def test_analyze_cli_register_option(tmp_path):
     from click.testing import CliRunner
 
-    from lexpert.cli.main import main
+    from lexpert.cli.commands import main
 
     f = tmp_path / "draft.txt"
     f.write_text(DRAFT_RU.format(certificate="справка"), encoding="utf-8")

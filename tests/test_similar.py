@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from lexpert.batch import similar as S
 from lexpert.training.generate import generate_corpus
-from lexpert.cli.main import main
+from lexpert.cli.commands import main
 
 
 @pytest.fixture(scope="module")

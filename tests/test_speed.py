@@ -9,9 +9,9 @@ import sys
 
 def test_analyze_does_not_import_torch_but_torch_still_imports(tmp_path):
     code = ("import json, sys\n"
-            "import lexpert.cli.main\n"
+            "import lexpert.cli.commands\n"
             "from lexpert import analyze\n"
-            "r = analyze(lexpert.cli.main.sample_path('kk'))\n"
+            "r = analyze(lexpert.cli.commands.sample_path('kk'))\n"
             "print(json.dumps({'findings': len(r.findings), 'torch': 'torch' in sys.modules}))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "LEXPERT_HOME": str(tmp_path)})

@@ -27,7 +27,7 @@ def test_the_built_wheel_runs_the_shipped_model_and_register_sample(tmp_path):
     code = ("import sys; sys.path[:0] = [sys.argv[1]]; sys.path.append(sys.argv[2]); sys.argv = sys.argv[3:]\n"
             "import lexpert, json\n"
             "assert lexpert.__file__.startswith(sys.path[0]), lexpert.__file__\n"
-            "from lexpert.cli.main import main\n"
+            "from lexpert.cli.commands import main\n"
             "main()\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEXPERT_")}
     env["LEXPERT_HOME"] = str(tmp_path / "home")

@@ -1,4 +1,4 @@
 """The command line: ``lexpert`` and its command groups."""
-from .main import main
+from .commands import main
 
 __all__ = ["main"]
