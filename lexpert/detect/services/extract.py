@@ -21,8 +21,6 @@ from typing import Any, Iterable
 
 from ...records import Norm
 
-KINDS = ("approval", "permit", "conclusion", "certificate", "confirmation", "registration", "accreditation")
-
 KIND_NAMES = {
     "ru": {"approval": "согласование", "permit": "разрешение", "conclusion": "заключение",
            "certificate": "справка", "confirmation": "подтверждение", "registration": "включение в реестр",
@@ -39,7 +37,7 @@ class ServiceObligation:
     norm_id: str
     locator: str
     lang: str
-    kind: str                       # one of KINDS
+    kind: str                       # a key of KIND_NAMES[lang]
     object: str                     # what must be obtained, as the draft writes it
     provider: str | None            # from whom (the state body)
     obligor: str | None             # who must obtain it
@@ -332,7 +330,7 @@ def _kk_body_before(text: str, end: int) -> tuple[int, str] | None:
         between = text[w.end():s if n == 0 else words[k].start()]
         if re.search(r"[,;.:]", between):
             break
-        if re.match(r"\d+\)|[«»\"]", w.group(0)) or _L("kk").rs.private.fullmatch(w.group(0).lower() or ""):
+        if re.match(r"\d+\)|[«»\"]", w.group(0)) or L.rs.private.fullmatch(w.group(0).lower()):
             break
         if re.search(r"(?:алу|үшін|бойынша|туралы|кейін|дейін|алдында|ғана)$", w.group(0)):
             break
@@ -350,7 +348,7 @@ def _kk_body_before(text: str, end: int) -> tuple[int, str] | None:
     return start, text[start:best.end()]
 
 
-def _find_candidates(text: str, lang: str, in_docs_list: bool) -> list[_Cand]:
+def _find_candidates(text: str, lang: str) -> list[_Cand]:
     L = _L(lang)
     low = text.replace("ё", "е")
     cands: list[_Cand] = []
@@ -373,9 +371,6 @@ def _find_candidates(text: str, lang: str, in_docs_list: bool) -> list[_Cand]:
                 if pm and not re.search(r"[,;.:]", after[:pm.start(1)]):
                     pstart = m.end() + pm.start(1)
                     provider = _phrase_after(low, pstart, lang)
-                if provider is None:
-                    # «по согласованию с …», «при наличии согласия …»: the body comes right after
-                    pass
             else:
                 if re.match(r"келісімімен|келісу\s+бойынша|рұқсатымен|келіс(?:еді|іледі)", low[m.start():]):
                     continue   # a condition on an action: see _kk_agreement
@@ -490,12 +485,12 @@ def extract(units: list[Norm], text: str | None = None) -> list[ServiceObligatio
         if _any(L.not_service, low):
             # a named service, a permit under the Law on permits, a registered certificate: later
             # mentions of the same thing in the draft are not hidden services either
-            for c in _find_candidates(t, lang, False):
+            for c in _find_candidates(t, lang):
                 blocked.add(_key(c.kind, c.provider, lang))
             continue
         if n.kind in ("subpoint", "item") and ctx and _any(L.not_service, ctx) and not in_docs:
             continue
-        cands = _find_candidates(t, lang, in_docs)
+        cands = _find_candidates(t, lang)
         if lang == "ru":
             cands += _ru_agreement(t)
         else:
@@ -520,7 +515,7 @@ def extract(units: list[Norm], text: str | None = None) -> list[ServiceObligatio
                     # «по согласованию с …» is a service only for a person's activity, not a power («вправе»)
                     if re.search(r"\bвправе\b|\bможет\b|\bмогут\b|құқылы|мүмкін", low):
                         continue
-                    if _subject(t, c.start, lang) != "private" and not re.search(r"допуска|жол\s+беріледі|рұқсат\s+етіледі", low):
+                    if subj != "private" and not re.search(r"допуска|жол\s+беріледі|рұқсат\s+етіледі", low):
                         continue
             elif re.search(r"вправе|құқылы", low):
                 continue
@@ -528,7 +523,7 @@ def extract(units: list[Norm], text: str | None = None) -> list[ServiceObligatio
                 continue
             if c.kind == "conclusion" and re.match(r"рекоменд|ұсыным", c.obj_text.lower()) and not in_docs:
                 continue
-            head_clause = re.split(r",", c.obj_text.lower())[0 if lang == "kk" else -1] if lang == "ru" else c.obj_text.lower()
+            head_clause = c.obj_text.lower()
             if lang == "ru":
                 pieces = [x for x in re.split(r",", t[:c.start + len(c.obj_text)].lower()) if x.strip()]
                 head_clause = pieces[-2] if len(pieces) >= 2 else c.obj_text.lower()
@@ -691,12 +686,11 @@ def _neighbours(rec: ServiceObligation, n: Norm, chapter: list[Norm], lang: str)
     head = re.match(r"[\w\-]+", rec.object.lower())
     key = _stem(head.group(0), lang)[:5] if head else ""
     if rec.kind == "approval":
-        keys = ["согласов", "келіс"] if lang == "ru" or lang == "kk" else [key]
+        keys = ["согласов", "келіс"]
     elif rec.kind == "registration":
         keys = ["реестр", "перечен", "тізілім", "тізбе"]
     else:
         keys = [key] if key else []
-    keys = [k for k in keys if k]
 
     pw = [w for w in re.findall(r"[\w\-]+", (rec.provider or "").lower()) if len(w) > 3]
     pkey = _stem(pw[-1] if lang == "kk" else pw[0], lang)[:5] if pw else ""
