@@ -201,3 +201,41 @@ def test_analyze_cli_register_option(tmp_path):
     assert "глава 1, пункт 4, подпункт 2)" not in hidden_locators(["--register", "sample"])
     res = CliRunner().invoke(main, ["analyze", str(f), "--register", str(tmp_path / "missing.csv")])
     assert res.exit_code == 2 and "register file not found" in res.output
+
+
+def test_extractor_lexicon_is_data_compiled_once_per_language():
+    from lexpert.detect.services.lexicon import Lexicon, lexicon, raw
+
+    assert set(raw()) == {"common", "ru", "kk"}
+    ru, kk = lexicon("ru"), lexicon("kk")
+    assert lexicon("ru") is ru and lexicon("en") is ru and lexicon("kk") is kk      # cached
+    assert ru.body.search("по согласованию с акиматом района") and kk.body.search("аудан әкімдігімен келісу")
+    assert [k for _, k in ru.objects][:3] == ["approval"] * 3 and ru.fee[0][1] == "free"
+    assert ru.participle_body is not None and kk.participle_body is None
+    assert not ru.may.search("Вправе")                                             # case-sensitive, as written
+    with pytest.raises(KeyError, match="unknown entries"):                           # a misspelt entry is not ignored
+        Lexicon("ru", raw()["common"], {**raw()["ru"], "bodyy": "орган"})
+
+
+def test_extraction_steps_read_names_and_candidates():
+    from lexpert.detect.services.candidates import find_candidates, inclusion, kk_agreements, ru_agreements
+    from lexpert.detect.services.names import kk_body_before, obligor, phrase_after, subject
+
+    t = "заявитель представляет справку управления образования области о наличии подсобного хозяйства."
+    assert phrase_after(t, t.index("управления"), "ru") == "управления образования области"
+    (c,) = find_candidates(t, "ru")
+    assert (c.kind, c.provider, c.agreement) == ("certificate", "управления образования области", False)
+    assert c.obj_text.endswith("о наличии подсобного хозяйства")
+    assert subject(t, t.index("справку"), "ru") == "private"
+    assert subject("Уполномоченный орган запрашивает справку акимата.", 30, "ru") == "state"
+    assert obligor("Заявитель", "ru") == "Заявитель" and obligor("для граждан", "ru") is None
+    k = "Жалдаушы тұрғынжайды қайта жоспарлау үшін тұрғын үй бөлімінен жазбаша рұқсат алады."
+    assert kk_body_before(k.lower(), k.lower().index("жазбаша")) == (42, "тұрғын үй бөлімінен")
+    assert [(c.kind, c.provider) for c in find_candidates(k, "kk")] == [("permit", "тұрғын үй бөлімінен")]
+    (a,) = ru_agreements("Проведение мероприятия допускается по согласованию с акиматом района.")
+    assert (a.kind, a.provider, a.agreement) == ("approval", "акиматом района", True)
+    (a,) = kk_agreements("Іс-шара аудан әкімдігімен келісу бойынша өткізіледі.")
+    assert (a.kind, a.provider, a.agreement) == ("approval", "аудан әкімдігімен", True)
+    (i,) = inclusion("Включение в реестр производится на основании заявки акимом района.", "ru")
+    assert (i.kind, i.provider) == ("registration", "акимом района")
+    assert inclusion("Включение в реестр производится акимом района.", "ru") == []       # not on application
