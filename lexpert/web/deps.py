@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session
 
 from ..expertise.db.models import Draft, Finding, Recommendation
 from ..expertise.db.session import session_scope
+from ..ingest import check_claimed
 from ..settings import Limits
 from .auth import AuthError, Principal, read_token
 
 COOKIE = "lexpert_session"
+FILENAME_MAX = 255
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/token", auto_error=False)
 
 
@@ -27,13 +29,14 @@ def get_db(request: Request):
 DB = Annotated[Session, Depends(get_db, scope="function")]
 
 
-def principal(request: Request, token: Annotated[str | None, Depends(oauth2)]) -> Principal:
-    """The caller: a bearer token (API), or the session cookie plus the CSRF header (UI) for a write."""
+def principal(request: Request, token: Annotated[str | None, Depends(oauth2)], s: DB) -> Principal:
+    """The caller: a bearer token (API), or the session cookie plus the CSRF header (UI) for a write;
+    checked against the user as they are now (``auth.read_token``)."""
     if token:
-        return read_token(token, "bearer")
+        return read_token(s, token, "bearer")
     cookie = request.cookies.get(COOKIE)
     if cookie:
-        p = read_token(cookie, "session")
+        p = read_token(s, cookie, "session")
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             sent = request.headers.get("x-csrf-token")
             if not sent or not secrets.compare_digest(sent, p.csrf or ""):
@@ -59,12 +62,24 @@ Expert = Annotated[Principal, Depends(expert)]
 Admin = Annotated[Principal, Depends(admin)]
 
 
-def ui_principal(request: Request) -> Principal:
-    """The logged-in user of an HTML page (the session cookie); otherwise the login page."""
+def ui_principal(request: Request, s: Session) -> Principal:
+    """The logged-in user of an HTML page (the session cookie, checked as ``principal`` does);
+    otherwise the login page."""
     cookie = request.cookies.get(COOKIE)
     if not cookie:
         raise AuthError("not logged in")
-    return read_token(cookie, "session")
+    return read_token(s, cookie, "session")
+
+
+def too_long(fields: dict[str, tuple[str | None, int]]) -> None:
+    """422 naming the first field longer than its limit (for the fields no schema checks)."""
+    for name, (value, limit) in fields.items():
+        if value is not None and len(value) > limit:
+            raise HTTPException(422, f"{name}: at most {limit} characters ({len(value)} given)")
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 def agency_scope(p: Principal) -> str | None:
@@ -96,9 +111,14 @@ def visible_finding(s: Session, finding_id: int, p: Principal) -> Finding:
 
 
 async def read_upload(file: UploadFile) -> bytes:
-    """The uploaded bytes, refused with 413 past ``LEXPERT_MAX_BYTES`` (read no further than that)."""
+    """The uploaded bytes, refused with 413 past ``LEXPERT_MAX_BYTES`` (read no further than that),
+    with 415 when they are not what the file's extension or media type claims
+    (``ingest.check_claimed``: a .pdf must start with %PDF-, a .docx be a ZIP with word/document.xml)."""
+    too_long({"file name": (file.filename, FILENAME_MAX)})
     limit = Limits.from_env().max_bytes
     data = await file.read(limit + 1)
     if len(data) > limit:
         raise HTTPException(413, f"{file.filename}: over the limit of {limit / 1e6:.1f} MB (LEXPERT_MAX_BYTES)")
+    if data.strip():              # an empty file is refused by the reader, with its own message
+        check_claimed(data, file.filename or "", file.content_type)
     return data

@@ -8,40 +8,60 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from ..expertise.db.models import Draft, Finding, Recommendation, User
+from .auth import AGENCY_MAX, NAME_MAX           # the agency columns; a user name
+from .passwords import MAX_LENGTH as PASSWORD_MAX
+
+
+# ------------------------------------------------------------------ limits of what a client sends
+# (a longer value is refused with 422 naming the field; nothing is cut)
+TITLE_MAX = 1_000           # a draft's title
+SHORT_MAX = 80              # sphere, kind, status, a vocabulary value
+URL_MAX = 2_000
+TEXT_MAX = 10_000           # a recommendation
+REASON_MAX = 2_000          # a reason or a note
+IDS_MAX = 1_000             # findings linked to one recommendation
 
 
 # ------------------------------------------------------------------ requests
 class DecisionIn(BaseModel):
-    reason: str | None = None
+    reason: str | None = Field(None, max_length=REASON_MAX)
 
 
 class RecommendationIn(BaseModel):
-    text: str = Field(min_length=1)
-    kind: str = "other"
-    finding_ids: list[int] = []
+    text: str = Field(min_length=1, max_length=TEXT_MAX)
+    kind: str = Field("other", max_length=SHORT_MAX)
+    finding_ids: list[int] = Field([], max_length=IDS_MAX)
 
 
 class RecommendationPatch(BaseModel):
-    text: str | None = None
-    kind: str | None = None
+    text: str | None = Field(None, max_length=TEXT_MAX)
+    kind: str | None = Field(None, max_length=SHORT_MAX)
 
 
 class StatusIn(BaseModel):
-    status: str
-    reason: str | None = None
-    note: str | None = None
+    status: str = Field(max_length=SHORT_MAX)
+    reason: str | None = Field(None, max_length=SHORT_MAX)
+    note: str | None = Field(None, max_length=REASON_MAX)
 
 
 class IncorporationIn(BaseModel):
-    value: str
-    reason: str
+    value: str = Field(max_length=SHORT_MAX)
+    reason: str = Field(max_length=REASON_MAX)
 
 
 class UserIn(BaseModel):
-    name: str = ""
-    password: str = ""
-    role: str = ""
-    agency: str | None = None
+    name: str = Field("", max_length=NAME_MAX)
+    password: str = Field("", max_length=PASSWORD_MAX)
+    role: str = Field("", max_length=SHORT_MAX)
+    agency: str | None = Field(None, max_length=AGENCY_MAX)
+
+
+class UserPatch(BaseModel):
+    """What to change; a field left out stays as it is (``agency: null`` clears it)."""
+    active: bool | None = None
+    role: str | None = Field(None, max_length=SHORT_MAX)
+    agency: str | None = Field(None, max_length=AGENCY_MAX)
+    password: str | None = Field(None, max_length=PASSWORD_MAX)
 
 
 # ------------------------------------------------------------------ answers
@@ -149,6 +169,11 @@ class UserOut(BaseModel):
     name: str
     role: str
     agency: str | None
+    active: bool
+
+
+class LogoutOut(BaseModel):
+    revoked: bool
 
 
 # ------------------------------------------------------------------ row -> answer
@@ -186,4 +211,4 @@ def draft_detail(d: Draft) -> DraftDetail:
 
 
 def user_out(u: User) -> UserOut:
-    return UserOut(id=u.id, name=u.name, role=u.role, agency=u.agency)
+    return UserOut(id=u.id, name=u.name, role=u.role, agency=u.agency, active=u.active)

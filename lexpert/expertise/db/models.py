@@ -40,6 +40,30 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # a token or session issued before this moment is refused: set on creation, on a password
+    # change and when the user is disabled (NULL for users created before migration 0002)
+    tokens_valid_after: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class RevokedToken(Base):
+    """A bearer token or UI session ended by logout (its ``jti``), kept until it would have expired."""
+
+    __tablename__ = "revoked_tokens"
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_name: Mapped[str | None] = mapped_column(String(120))
+    revoked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+class LoginAttempt(Base):
+    """One login try (API token or UI form), shared by every server worker for throttling and lockout."""
+
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    ip: Mapped[str] = mapped_column(String(64), index=True)
+    ok: Mapped[bool] = mapped_column(Boolean)
 
 
 class Draft(Base):

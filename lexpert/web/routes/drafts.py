@@ -8,17 +8,18 @@ from ...expertise import workflow as X
 from ...expertise.db.models import Draft
 from ...pipeline import analyze
 from ..deps import DB, Caller, Expert, agency_scope, read_upload, visible_draft
-from ..schemas import (AdoptedOut, DraftDetail, DraftSummary, StatusIn, UploadOut, draft_detail, draft_summary,
-                       rec_out)
+from ..schemas import (AGENCY_MAX, SHORT_MAX, TITLE_MAX, URL_MAX, AdoptedOut, DraftDetail, DraftSummary, StatusIn,
+                       UploadOut, draft_detail, draft_summary, rec_out)
 
 router = APIRouter(prefix="/api/drafts", tags=["drafts"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @router.post("", status_code=201, response_model=UploadOut)
-async def upload(p: Caller, s: DB, file: UploadFile = File(...), title: str | None = Form(None),
-                 agency: str | None = Form(None), sphere: str | None = Form(None), kind: str | None = Form(None),
-                 url: str | None = Form(None)):
+async def upload(p: Caller, s: DB, file: UploadFile = File(...), title: str | None = Form(None, max_length=TITLE_MAX),
+                 agency: str | None = Form(None, max_length=AGENCY_MAX),
+                 sphere: str | None = Form(None, max_length=SHORT_MAX), kind: str | None = Form(None, max_length=SHORT_MAX),
+                 url: str | None = Form(None, max_length=URL_MAX)):
     """Upload a draft (multipart field ``file``): analysed, stored, findings pending review.
     Returns the draft id and the analysis (the JSON of ``lexpert analyze --format json``)."""
     data = await read_upload(file)
