@@ -137,19 +137,9 @@ class ActReport:
                 "warnings": self.warnings, "meta": self.meta,
             },
             "structure": self.structure.to_dict(),
-            "norms": [{"id": n.id, "kind": n.kind, "locator": n.locator, "path": n.path,
-                       "span": [n.start, n.end], "lang": n.lang, "text": n.text,
-                       **({"target": n.target} if n.target else {})} for n in self.norms],
-            "findings": [{
-                "id": f"f{i + 1}", "norm_id": f.norm_id, "locator": f.locator, "code": f.code,
-                "family": f.family, "name": tax[f.code].name(_lang_of(self, f)),
-                "score": round(f.score, 4),
-                "evidence": {"start": f.evidence_start, "end": f.evidence_end, "text": f.evidence},
-                "reason": f.reason,
-                "recommendation": {"kind": tax[f.code].rec_kind, "text": f.recommendation},
-                "source": f.source, "rule": f.rule,
-                **({"details": f.details} if f.details else {}),
-            } for i, f in enumerate(self.findings)],
+            "norms": [n.to_dict() for n in self.norms],
+            "findings": [f.to_dict(f"f{i + 1}", tax[f.code].name(_lang_of(self, f)), tax[f.code].rec_kind)
+                         for i, f in enumerate(self.findings)],
             "summary": self.summary(),
         }
         d["document"]["language_name"] = {"ru": "русский", "kk": "қазақ тілі", "en": "English",

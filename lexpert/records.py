@@ -1,13 +1,22 @@
 """Typed records passed between the stages of the analysis path.
 
 ingest -> RawDocument; normalize -> str; structure -> Node tree + Norm list;
-detectors -> Finding; analyze -> ActReport. Records are plain dataclasses; the JSON
-shapes of the public contracts are the pydantic models in :mod:`lexpert.schema`.
+detectors -> Finding; analyze -> ActReport. Records are plain dataclasses.
+
+:class:`Finding` and :class:`Norm` are defined once, here. Their other shapes take their
+fields from these classes: the JSON of ``analyze --format json`` (``to_dict``), the
+record's database row (:class:`lexpert.expertise.db.models.Finding`), the batch's Parquet
+rows (:mod:`lexpert.batch.records`) and the API's answer (:mod:`lexpert.web.schemas`).
+Each shape checks with :func:`check_shape`, when its module is imported, that it carries
+every field of the record or says why it leaves one out: a field added here cannot be
+silently missing from a shape.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+import types
+import typing
+from dataclasses import dataclass, field, fields
+from typing import Any, Iterable, Mapping
 
 
 @dataclass
@@ -101,24 +110,64 @@ class Norm:
     target: dict[str, str] | None = None
     context: str | None = None      # the lead-in of the list a subpoint belongs to
 
+    def to_dict(self) -> dict[str, Any]:
+        """The norm in ``analyze --format json`` (``context`` is not in it: it is another norm's text)."""
+        return {"id": self.id, "kind": self.kind, "locator": self.locator, "path": self.path,
+                "span": [self.start, self.end], "lang": self.lang, "text": self.text,
+                **({"target": self.target} if self.target else {})}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Norm":
+        """A norm of a stored ``analyze --format json`` (the inverse of :meth:`to_dict`)."""
+        return cls(id=d["id"], kind=d["kind"], locator=d["locator"], path=dict(d.get("path") or {}),
+                   start=d["span"][0], end=d["span"][1], text=d["text"], lang=d["lang"],
+                   target=d.get("target"))
+
 
 @dataclass
 class Finding:
-    """One corruption factor in one norm."""
+    """One corruption factor in one norm.
 
+    The field order is the order of the finding's columns in the JSON report and in
+    ``findings.parquet``. ``recommendation`` is the remedy the detector proposes for this
+    finding (the API calls it ``suggestion``)."""
+
+    norm_id: str
+    locator: str
     code: str
     family: str
     score: float
-    norm_id: str
-    locator: str
+    evidence: str
     evidence_start: int             # char offsets in the normalized text
     evidence_end: int
-    evidence: str
     reason: str
     recommendation: str
     source: str = "rules"           # rules | model | ensemble | register | expert
     rule: str | None = None
     details: dict[str, Any] | None = None
+
+    def to_dict(self, id: str, name: str, rec_kind: str) -> dict[str, Any]:
+        """The finding in ``analyze --format json``: ``id`` (f1, f2, ...), the factor's ``name``
+        and the kind of its recommendation come from the report and the taxonomy."""
+        return {
+            "id": id, "norm_id": self.norm_id, "locator": self.locator, "code": self.code,
+            "family": self.family, "name": name, "score": round(self.score, 4),
+            "evidence": {"start": self.evidence_start, "end": self.evidence_end, "text": self.evidence},
+            "reason": self.reason,
+            "recommendation": {"kind": rec_kind, "text": self.recommendation},
+            "source": self.source, "rule": self.rule,
+            **({"details": self.details} if self.details else {}),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Finding":
+        """A finding of a stored ``analyze --format json`` (the inverse of :meth:`to_dict`; the
+        score is the JSON's, rounded to 4 places)."""
+        ev, rec = d["evidence"], d["recommendation"]
+        return cls(norm_id=d["norm_id"], locator=d["locator"], code=d["code"], family=d["family"],
+                   score=d["score"], evidence=ev["text"], evidence_start=ev["start"], evidence_end=ev["end"],
+                   reason=d["reason"], recommendation=rec["text"], source=d["source"], rule=d.get("rule"),
+                   details=d.get("details"))
 
 
 @dataclass
@@ -131,3 +180,42 @@ class Hit:
     score: float
     reason: str
     rule: str
+
+
+# ------------------------------------------------------------------ shapes of a record
+def field_types(record: type) -> dict[str, Any]:
+    """A record dataclass's fields, name -> type (annotations resolved), in field order."""
+    hints = typing.get_type_hints(record)
+    return {f.name: hints[f.name] for f in fields(record)}
+
+
+def base_type(tp: Any) -> type:
+    """The class a field's type stands for: ``str | None`` -> ``str``, ``dict[str, Any]`` -> ``dict``."""
+    if isinstance(tp, types.UnionType) or typing.get_origin(tp) is typing.Union:
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(args) != 1:
+            raise TypeError(f"{tp}: a record field is one type, or one type or None")
+        tp = args[0]
+    return typing.get_origin(tp) or tp
+
+
+def optional(tp: Any) -> bool:
+    """Whether a field's type admits None."""
+    return type(None) in typing.get_args(tp)
+
+
+def check_shape(shape: str, record: type, names: Iterable[str], omit: Mapping[str, str] | Iterable[str] = ()) -> None:
+    """Check that ``shape`` (a name for messages) carries every field of ``record``.
+
+    ``names``: the record fields the shape holds (under the record's names); ``omit``: the
+    fields it leaves out (a mapping gives each one's reason). A field of the record in neither,
+    or a name that is no field, raises TypeError: shapes call this when they are imported."""
+    have = set(field_types(record))
+    names, left = set(names), set(omit)
+    if names & left:
+        raise TypeError(f"{shape}: {sorted(names & left)} both carried and left out")
+    if names - have or left - have:
+        raise TypeError(f"{shape}: {sorted((names | left) - have)} are no fields of {record.__name__}")
+    if have - names - left:
+        raise TypeError(f"{shape} lacks {sorted(have - names - left)} of {record.__name__}: "
+                        "carry the field, or leave it out with a reason")
