@@ -29,7 +29,7 @@ from typing import Any, Iterable
 
 from ..compare import align_norms, body
 from ..errors import ContractError, LexpertError
-from ..records import Norm
+from ..records import Finding, Norm, check_shape
 
 SHINGLE = 4
 NUM_PERM = 128
@@ -53,7 +53,9 @@ class DraftNorms:
 
 @dataclass
 class ReviewedFinding:
-    """A finding an expert confirmed in one draft (the source of offers)."""
+    """A finding an expert confirmed in one draft (the source of offers): the draft's batch id and
+    the fields of :class:`lexpert.records.Finding` an offer carries, under the record's names
+    (a reviewed-findings file may give only ``code`` and ``norm_id`` or ``locator``)."""
 
     id: str                       # the draft id (batch id)
     code: str
@@ -63,6 +65,17 @@ class ReviewedFinding:
     evidence: str | None = None
     recommendation: str | None = None
     reason: str | None = None
+
+    @classmethod
+    def from_record(cls, draft_id: str, rec: Finding) -> "ReviewedFinding":
+        return cls(id=draft_id, **{k: getattr(rec, k) for k in REVIEWED_FIELDS})
+
+
+REVIEWED_FIELDS = ("code", "norm_id", "locator", "family", "evidence", "recommendation", "reason")
+check_shape("similar's ReviewedFinding", Finding, REVIEWED_FIELDS, omit={
+    "score": "a confirmed finding is offered whatever the detector's score",
+    "evidence_start": "offsets of another draft", "evidence_end": "offsets of another draft",
+    "source": "the offer's source is the reviewed draft", "rule": "not offered", "details": "not offered"})
 
 
 @dataclass
@@ -183,19 +196,18 @@ def reviewed_from_record(drafts: list[DraftNorms]) -> list[ReviewedFinding]:
     from sqlalchemy import select
 
     from ..expertise.db import init_db, session_scope
-    from ..expertise.db.models import Finding, Version
+    from ..expertise.db.models import Finding as Stored
+    from ..expertise.db.models import Version
 
     by_sha = {d.sha256: d.id for d in drafts if d.sha256}
     init_db()
     out = []
     with session_scope() as s:
-        q = select(Finding, Version.sha256).join(Version, Finding.version_id == Version.id) \
-            .where(Finding.decision == "confirmed")
+        q = select(Stored, Version.sha256).join(Version, Stored.version_id == Version.id) \
+            .where(Stored.decision == "confirmed")
         for f, sha in s.execute(q):
             if sha in by_sha:
-                out.append(ReviewedFinding(id=by_sha[sha], code=f.code, norm_id=f.norm_id, locator=f.locator,
-                                           family=f.family, evidence=f.evidence, recommendation=f.suggestion,
-                                           reason=f.reason))
+                out.append(ReviewedFinding.from_record(by_sha[sha], f.to_record()))
     return out
 
 

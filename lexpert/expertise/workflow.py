@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from ..pipeline import ActReport, analyze
 from .db.models import DECISIONS, DRAFT_STATUSES, INCORPORATION, NOT_ADOPTED_REASONS, REC_KINDS, REC_STATUSES, AuditEvent, Draft, Finding, Recommendation, Version, utcnow
 from ..errors import LexpertError
+from ..records import Finding as FindingRecord
+from ..records import Norm
 from ..taxonomy import load_taxonomy
 
 
@@ -63,12 +65,7 @@ def _store_version(s: Session, draft: Draft, report: ActReport, kind: str, actor
     audit(s, "version", v.id, "created", None, kind, actor, at, note=f"draft {draft.id}, version {number}")
     norms = {n.id: n for n in report.norms}
     for f in report.findings:
-        n = norms[f.norm_id]
-        fi = Finding(version=v, norm_id=f.norm_id, locator=f.locator, norm_text=n.text, norm_start=n.start,
-                     norm_end=n.end, code=f.code, family=f.family, source=f.source, score=f.score,
-                     evidence_start=f.evidence_start, evidence_end=f.evidence_end, evidence=f.evidence,
-                     reason=f.reason, suggestion=f.recommendation, created_at=_now(at))
-        s.add(fi)
+        s.add(Finding.from_record(f, norms[f.norm_id], version=v, created_at=_now(at)))
     s.flush()
     for fi in v.findings:
         audit(s, "finding", fi.id, "created", None, fi.code, actor, at)
@@ -166,20 +163,19 @@ def add_expert_finding(s: Session, version_id: int, *, code: str, locator: str, 
     tax[code]
     v = get(s, Version, version_id)
     _open_for_review(v)
-    norm = next((n for n in v.report["norms"] if n["locator"] == locator), None)
+    norm = next((Norm.from_dict(n) for n in v.report["norms"] if n["locator"] == locator), None)
     if norm is None:
         raise RecordError(f"no norm with locator {locator!r} in version {version_id}")
     start = end = None
     if evidence:
-        k = norm["text"].find(evidence)
+        k = norm.text.find(evidence)
         if k < 0:
             raise RecordError("the evidence must be quoted from the norm's text")
-        start, end = norm["span"][0] + k, norm["span"][0] + k + len(evidence)
-    lang = norm.get("lang") or "ru"
-    f = Finding(version=v, norm_id=norm["id"], locator=locator, norm_text=norm["text"], norm_start=norm["span"][0],
-                norm_end=norm["span"][1], code=code, family=tax.family_of(code), source="expert", score=1.0,
-                evidence_start=start, evidence_end=end, evidence=evidence, reason=reason,
-                suggestion=tax[code].recommendation(lang, evidence or ""), created_at=_now(at))
+        start, end = norm.start + k, norm.start + k + len(evidence)
+    rec = FindingRecord(norm_id=norm.id, locator=locator, code=code, family=tax.family_of(code), score=1.0,
+                        evidence=evidence, evidence_start=start, evidence_end=end, reason=reason,
+                        recommendation=tax[code].recommendation(norm.lang or "ru", evidence or ""), source="expert")
+    f = Finding.from_record(rec, norm, version=v, created_at=_now(at))
     s.add(f)
     s.flush()
     audit(s, "finding", f.id, "created", None, code, actor, at, note="added by expert")
