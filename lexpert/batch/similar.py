@@ -30,6 +30,7 @@ from typing import Any, Iterable
 from ..compare import align_norms, body
 from ..errors import ContractError, LexpertError
 from ..records import Finding, Norm, check_shape
+from .records import NORM_COLUMNS, NormRow
 
 SHINGLE = 4
 NUM_PERM = 128
@@ -141,10 +142,8 @@ def _from_outdir(p: Path) -> list[DraftNorms]:
 
     acts = pq.read_table(p / "acts.parquet", columns=["id", "status", "sha256", "language"]).to_pylist()
     by_id: dict[str, list[Norm]] = defaultdict(list)
-    t = pq.read_table(p / "norms.parquet", columns=["id", "norm_id", "kind", "locator", "lang", "start", "end", "text"])
-    for r in t.to_pylist():
-        by_id[r["id"]].append(Norm(id=r["norm_id"], kind=r["kind"], locator=r["locator"], path={}, start=r["start"],
-                                   end=r["end"], text=r["text"], lang=r["lang"]))
+    for r in pq.read_table(p / "norms.parquet", columns=list(NORM_COLUMNS)).to_pylist():
+        by_id[r["id"]].append(NormRow.from_values(r).to_record())
     return [DraftNorms(a["id"], a["sha256"], a["language"], by_id.get(a["id"], []))
             for a in acts if a["status"] == "ok"]
 

@@ -105,11 +105,8 @@ def process_record(rec: DraftRecord, opts: WorkerOptions = WorkerOptions()) -> D
         detector=report.detector, seconds=round(seconds, 4),
         coverage=s["coverage"]["status"], coverage_reasons=",".join(r["code"] for r in s["coverage"]["reasons"]) or None)
     lang_of = {n.id: n.lang for n in report.norms}
-    findings = [FindingRow(
-        id=rec.id, finding=f"f{i + 1}", norm_id=f.norm_id, locator=f.locator, code=f.code, family=f.family,
-        score=round(float(f.score), 4), lang=lang_of.get(f.norm_id, report.language), evidence=f.evidence,
-        evidence_start=f.evidence_start, evidence_end=f.evidence_end, reason=f.reason,
-        recommendation=f.recommendation, source=f.source, rule=f.rule) for i, f in enumerate(report.findings)]
-    norms = [NormRow(id=rec.id, norm_id=n.id, kind=n.kind, locator=n.locator, lang=n.lang, start=n.start,
-                     end=n.end, text=n.text) for n in report.norms] if opts.keep_norms else []
+    findings = [FindingRow.from_record(f, id=rec.id, finding=f"f{i + 1}",
+                                       lang=lang_of.get(f.norm_id, report.language))
+                for i, f in enumerate(report.findings)]
+    norms = [NormRow.from_record(n, id=rec.id) for n in report.norms] if opts.keep_norms else []
     return DraftResult(act=act, findings=findings, norms=norms)
