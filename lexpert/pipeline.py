@@ -10,14 +10,14 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, NotRequired, TypedDict
 
 from .detect.base import Detector, default_detector, detect_findings
 from .settings import Limits
 from .ingest import read_bytes, read_path
-from .nlp.lang import document_language
+from .nlp.lang import Segment, document_language
 from .nlp.normalize import normalize
-from .records import Finding, Node, Norm, RawDocument
+from .records import Finding, FindingJSON, Node, NodeJSON, Norm, NormJSON, RawDocument
 from .structure import norms as extract_norms
 from .structure import parse
 from .taxonomy import FAMILIES, load_taxonomy
@@ -34,6 +34,76 @@ _NOT_ACT = [
 ]
 
 
+class Reason(TypedDict):
+    """Why (part of) a document was not analysed: a code and a one-line message."""
+
+    code: str
+    message: str
+
+
+class CoverageJSON(TypedDict):
+    status: str
+    units: int
+    analysed_units: int
+    reasons: list[Reason]
+
+
+class Summary(TypedDict):
+    """The counts of a report (``summary`` in ``analyze --format json``)."""
+
+    norms: int
+    flagged_norms: int
+    findings: int
+    by_family: dict[str, int]
+    by_code: dict[str, int]
+    kpi_a_contribution: int
+    coverage: CoverageJSON
+
+
+class LanguageSpanJSON(TypedDict):
+    lang: str
+    start: int
+    end: int
+
+
+class DocumentJSON(TypedDict):
+    source: str
+    format: str
+    title: str | None
+    language: str
+    languages: list[LanguageSpanJSON]
+    pages: int | None
+    encoding: str | None
+    chars: int
+    sha256: str
+    warnings: list[str]
+    meta: dict[str, Any]            # what the reader of the format found (free-form)
+    language_name: str
+
+
+class GeneratorJSON(TypedDict):
+    name: str
+    version: str
+    detector: str
+    taxonomy_version: int
+
+
+class ActReportJSON(TypedDict):
+    """``analyze --format json`` (schema ``lexpert.act_report/1``): the JSON contract."""
+
+    schema: str
+    generator: GeneratorJSON
+    document: DocumentJSON
+    structure: NodeJSON
+    norms: list[NormJSON]
+    findings: list[FindingJSON]
+    summary: Summary
+    text: NotRequired[str]
+
+
+LANGUAGE_NAMES = {"ru": "русский", "kk": "қазақ тілі", "en": "English", "mixed": "ru+kk"}
+
+
 @dataclass
 class Coverage:
     """What of the document the detectors read: never «no factors» for what was not analysed.
@@ -47,16 +117,16 @@ class Coverage:
     status: str
     units: int
     analysed: int
-    reasons: list[dict[str, str]] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> CoverageJSON:
         return {"status": self.status, "units": self.units, "analysed_units": self.analysed,
                 "reasons": list(self.reasons)}
 
 
 def assess_coverage(text: str, units: list[Norm], title: str | None) -> Coverage:
     """Which units can be analysed, and why the rest cannot (see :class:`Coverage`)."""
-    reasons: list[dict[str, str]] = []
+    reasons: list[Reason] = []
     analysed = [n for n in units if n.lang in ANALYSED_LANGS]
     other = sorted({n.lang for n in units if n.lang not in ANALYSED_LANGS})
     if other:
@@ -87,7 +157,7 @@ class ActReport:
     text: str
     title: str | None
     language: str
-    languages: list[dict[str, Any]]
+    languages: list[Segment]
     structure: Node
     norms: list[Norm]
     findings: list[Finding]
@@ -107,7 +177,7 @@ class ActReport:
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> Summary:
         tax = load_taxonomy()
         by_code = {c: 0 for c in tax.codes}
         by_family = {f: 0 for f in FAMILIES}
@@ -124,17 +194,19 @@ class ActReport:
             "coverage": (self.coverage or Coverage("complete", len(self.norms), len(self.norms))).to_dict(),
         }
 
-    def to_dict(self, include_text: bool = False) -> dict[str, Any]:
+    def to_dict(self, include_text: bool = False) -> ActReportJSON:
         tax = load_taxonomy()
-        d: dict[str, Any] = {
+        d: ActReportJSON = {
             "schema": "lexpert.act_report/1",
             "generator": {"name": "lexpert", "version": __version__, "detector": self.detector,
                           "taxonomy_version": tax.version},
             "document": {
                 "source": self.source, "format": self.format, "title": self.title,
-                "language": self.language, "languages": self.languages, "pages": self.pages,
-                "encoding": self.encoding, "chars": len(self.text), "sha256": self.sha256,
+                "language": self.language,
+                "languages": [{"lang": s.lang, "start": s.start, "end": s.end} for s in self.languages],
+                "pages": self.pages, "encoding": self.encoding, "chars": len(self.text), "sha256": self.sha256,
                 "warnings": self.warnings, "meta": self.meta,
+                "language_name": LANGUAGE_NAMES.get(self.language, self.language),
             },
             "structure": self.structure.to_dict(),
             "norms": [n.to_dict() for n in self.norms],
@@ -142,8 +214,6 @@ class ActReport:
                          for i, f in enumerate(self.findings)],
             "summary": self.summary(),
         }
-        d["document"]["language_name"] = {"ru": "русский", "kk": "қазақ тілі", "en": "English",
-                                          "mixed": "ru+kk"}.get(self.language, self.language)
         if include_text:
             d["text"] = self.text
         return d
@@ -216,7 +286,7 @@ def analyze_text(text: str, *, raw: RawDocument | None = None, lang: str | None 
     return ActReport(
         source=raw.source, format=raw.format, text=text, title=title,
         language=lang or doc_lang,
-        languages=[{"lang": s.lang, "start": s.start, "end": s.end} for s in segments],
+        languages=segments,
         structure=tree, norms=units, findings=findings, detector=getattr(det, "name", "custom"),
         pages=raw.pages, encoding=raw.encoding,
         warnings=list(raw.warnings) + [r["message"] for r in coverage.reasons], meta=dict(raw.meta),

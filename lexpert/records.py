@@ -16,7 +16,7 @@ from __future__ import annotations
 import types
 import typing
 from dataclasses import dataclass, field, fields
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, NotRequired, TypedDict
 
 
 @dataclass
@@ -30,6 +30,21 @@ class RawDocument:
     encoding: str | None = None
     warnings: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+
+
+class NodeJSON(TypedDict):
+    """A node of the structure tree in ``analyze --format json``."""
+
+    kind: str
+    number: str | None
+    title: str | None
+    locator: str
+    span: list[int]                 # [start, end]
+    text_span: list[int]            # [text_start, text_end]
+    target: NotRequired[dict[str, str]]
+    unit: NotRequired[str]
+    lang: NotRequired[str]
+    children: list["NodeJSON"]
 
 
 @dataclass
@@ -67,23 +82,19 @@ class Node:
         for c in self.children:
             yield from c.walk()
 
-    def to_dict(self, text: str | None = None) -> dict[str, Any]:
-        d: dict[str, Any] = {
+    def to_dict(self, text: str | None = None) -> NodeJSON:
+        return {
             "kind": self.kind,
             "number": self.number,
             "title": self.title,
             "locator": self.locator,
             "span": [self.start, self.end],
             "text_span": [self.text_start, self.text_end],
+            **({"target": self.target} if self.target else {}),
+            **({"unit": self.unit} if self.unit else {}),
+            **({"lang": self.lang} if self.lang else {}),
+            "children": [c.to_dict() for c in self.children],
         }
-        if self.target:
-            d["target"] = self.target
-        if self.unit:
-            d["unit"] = self.unit
-        if self.lang:
-            d["lang"] = self.lang
-        d["children"] = [c.to_dict() for c in self.children]
-        return d
 
 
 NORM_KINDS = frozenset({"point", "subpoint", "item", "part", "text", "quote"})
@@ -93,6 +104,48 @@ CANDIDATE_KINDS = NORM_KINDS | {"cell", "note", "article", "heading", "signature
 # what a node's own text can be: a normative unit, or one of the things an act holds that are not norms
 UNIT_TYPES = ("norm", "title", "preamble", "heading", "toc", "figures", "stamp", "signature", "form", "editorial",
               "footnote", "repealed", "list", "empty")
+
+
+class NormJSON(TypedDict):
+    """A norm in ``analyze --format json``."""
+
+    id: str
+    kind: str
+    locator: str
+    path: dict[str, str]
+    span: list[int]                 # [start, end]
+    lang: str
+    text: str
+    target: NotRequired[dict[str, str]]
+
+
+class EvidenceJSON(TypedDict):
+    start: int
+    end: int
+    text: str
+
+
+class RecommendationJSON(TypedDict):
+    kind: str                       # the taxonomy's kind of remedy for the factor
+    text: str
+
+
+class FindingJSON(TypedDict):
+    """A finding in ``analyze --format json``."""
+
+    id: str                         # f1, f2, ... in document order
+    norm_id: str
+    locator: str
+    code: str
+    family: str
+    name: str                       # the factor's name in the norm's language
+    score: float
+    evidence: EvidenceJSON
+    reason: str
+    recommendation: RecommendationJSON
+    source: str
+    rule: str | None
+    details: NotRequired[dict[str, Any]]
 
 
 @dataclass
@@ -110,14 +163,14 @@ class Norm:
     target: dict[str, str] | None = None
     context: str | None = None      # the lead-in of the list a subpoint belongs to
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> NormJSON:
         """The norm in ``analyze --format json`` (``context`` is not in it: it is another norm's text)."""
         return {"id": self.id, "kind": self.kind, "locator": self.locator, "path": self.path,
                 "span": [self.start, self.end], "lang": self.lang, "text": self.text,
                 **({"target": self.target} if self.target else {})}
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Norm":
+    def from_dict(cls, d: NormJSON) -> "Norm":
         """A norm of a stored ``analyze --format json`` (the inverse of :meth:`to_dict`)."""
         return cls(id=d["id"], kind=d["kind"], locator=d["locator"], path=dict(d.get("path") or {}),
                    start=d["span"][0], end=d["span"][1], text=d["text"], lang=d["lang"],
@@ -128,9 +181,10 @@ class Norm:
 class Finding:
     """One corruption factor in one norm.
 
-    The field order is the order of the finding's columns in the JSON report and in
+    The field order is the order of the finding's keys in the JSON report and of its columns in
     ``findings.parquet``. ``recommendation`` is the remedy the detector proposes for this
-    finding (the API calls it ``suggestion``)."""
+    finding (the API calls it ``suggestion``). A finding an expert adds to the record by hand
+    may quote nothing: its evidence and offsets are then None."""
 
     norm_id: str
     locator: str
@@ -146,7 +200,7 @@ class Finding:
     rule: str | None = None
     details: dict[str, Any] | None = None
 
-    def to_dict(self, id: str, name: str, rec_kind: str) -> dict[str, Any]:
+    def to_dict(self, id: str, name: str, rec_kind: str) -> FindingJSON:
         """The finding in ``analyze --format json``: ``id`` (f1, f2, ...), the factor's ``name``
         and the kind of its recommendation come from the report and the taxonomy."""
         return {
@@ -160,7 +214,7 @@ class Finding:
         }
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Finding":
+    def from_dict(cls, d: FindingJSON) -> "Finding":
         """A finding of a stored ``analyze --format json`` (the inverse of :meth:`to_dict`; the
         score is the JSON's, rounded to 4 places)."""
         ev, rec = d["evidence"], d["recommendation"]
@@ -190,7 +244,7 @@ def field_types(record: type) -> dict[str, Any]:
 
 
 def base_type(tp: Any) -> type:
-    """The class a field's type stands for: ``str | None`` -> ``str``, ``dict[str, Any]`` -> ``dict``."""
+    """The class a field's type stands for: ``str | None`` -> ``str``, ``dict[str, str]`` -> ``dict``."""
     if isinstance(tp, types.UnionType) or typing.get_origin(tp) is typing.Union:
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         if len(args) != 1:

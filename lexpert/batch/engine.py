@@ -294,7 +294,7 @@ def _run(source: Path, out: Path, records: list[DraftRecord], o: BatchOptions, w
     _check_outdir(out, source)
     seen: set[str] = set()
     unique: list[DraftRecord] = []
-    dups: list[dict[str, Any]] = []
+    dups: list[dict[str, str | None]] = []
     for r in records:
         if r.id in seen:
             dups.append({"id": r.id, "code": "duplicate_id",

@@ -100,11 +100,22 @@ class Offer:
 
 
 @dataclass
+class Member:
+    """A draft of a family."""
+
+    id: str
+    jaccard_to_reference: float
+    reference: bool
+    reviewed: bool
+    norms: int
+
+
+@dataclass
 class Family:
     family: int
     kind: str                     # near_duplicate | template
     reference: str
-    members: list[dict[str, Any]]
+    members: list[Member]
     offers: list[Offer] = field(default_factory=list)
 
 
@@ -291,8 +302,8 @@ def similar(drafts: list[DraftNorms], reviewed: Iterable[ReviewedFinding] = (), 
         sim_ref = {i: (1.0 if i == ref else jaccard(sh[ref], sh[i])) for i in members}
         kind = "near_duplicate" if min(sim_ref.values()) >= NEAR_DUPLICATE else "template"
         fam = Family(family=k, kind=kind, reference=drafts[ref].id, members=[
-            {"id": drafts[i].id, "jaccard_to_reference": round(sim_ref[i], 4), "reference": i == ref,
-             "reviewed": drafts[i].id in rev_by, "norms": len(drafts[i].norms)}
+            Member(id=drafts[i].id, jaccard_to_reference=round(sim_ref[i], 4), reference=i == ref,
+                   reviewed=drafts[i].id in rev_by, norms=len(drafts[i].norms))
             for i in sorted(members, key=lambda i: (i != ref, -sim_ref[i], drafts[i].id))])
         for src in reviewed_members:
             fam.offers.extend(_offers(drafts[src], rev_by[drafts[src].id],

@@ -23,7 +23,7 @@ import os
 import shutil
 import uuid
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -98,7 +98,7 @@ class PartStore:
                 except OSError:
                     pass
 
-    def consolidate(self, order: list[str], extra_errors: Iterable[dict[str, Any]] = ()) -> dict[str, Any]:
+    def consolidate(self, order: list[str], extra_errors: Iterable[dict[str, str | None]] = ()) -> dict[str, int]:
         """Write acts/findings/norms.parquet and errors.jsonl from the parts.
 
         ``order`` is the input's ids in input order: acts.parquet follows it, and ids not in it
@@ -119,7 +119,7 @@ class PartStore:
                 except OSError:
                     pass
 
-    def _consolidate(self, order, extra_errors, staged) -> dict[str, Any]:
+    def _consolidate(self, order, extra_errors, staged) -> dict[str, int]:
         wanted = {i: k for k, i in enumerate(order)}
         winner: dict[str, str] = {}
         acts = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -245,11 +246,20 @@ def set_incorporation(s: Session, rec_id: int, value: str, *, source: str = "exp
     return r
 
 
+@dataclass
+class Incorporation:
+    """What the alignment of the adopted version says of one recommendation (``how``: per finding)."""
+
+    recommendation: int
+    incorporation: str
+    how: str
+
+
 def track_incorporation(s: Session, draft: Draft, adopted: Version, *, actor: str | None = None,
-                        at: dt.datetime | None = None) -> list[dict[str, Any]]:
+                        at: dt.datetime | None = None) -> list[Incorporation]:
     """Set each recommendation's incorporation from the alignment of the adopted version to the
     first version: incorporated when every finding it addresses is resolved. Expert overrides stay."""
-    from ..compare import compare
+    from ..compare import Quote, compare
 
     first = draft.versions[0]
     recs = [r for r in draft.recommendations if r.findings]
@@ -257,9 +267,9 @@ def track_incorporation(s: Session, draft: Draft, adopted: Version, *, actor: st
     if not fs:
         return []
     items = list(fs.values())
-    res = compare(first.text, adopted.text, [{"code": f.code, "quote": f.evidence or f.norm_text,
-                                              "start": f.evidence_start if f.evidence_start is not None else f.norm_start,
-                                              "locator": f.locator} for f in items])
+    res = compare(first.text, adopted.text, [
+        Quote(code=f.code, quote=f.evidence or f.norm_text, locator=f.locator,
+              start=f.evidence_start if f.evidence_start is not None else f.norm_start) for f in items])
     resolved = {f.id: r for f, r in zip(items, res["findings"])}
     out = []
     for r in recs:
@@ -268,7 +278,7 @@ def track_incorporation(s: Session, draft: Draft, adopted: Version, *, actor: st
         how = "; ".join(f"{f.locator}: {resolved[f.id]['how']}" for f in r.findings)
         if r.incorporation_source != "expert" and r.incorporation != value:
             set_incorporation(s, r.id, value, source="alignment", note=how, actor=actor, at=at)
-        out.append({"recommendation": r.id, "incorporation": r.incorporation, "how": how})
+        out.append(Incorporation(recommendation=r.id, incorporation=r.incorporation, how=how))
     return out
 
 
