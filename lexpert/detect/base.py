@@ -2,10 +2,10 @@
 shipped default, and ``detect_findings`` (hits of a detector over norms -> findings)."""
 from __future__ import annotations
 
-import os
 from typing import Protocol
 
 from ..records import Finding, Hit, Norm
+from ..settings import get_settings
 from ..taxonomy import load_taxonomy
 from .rules import best_hits, rule_nlp
 
@@ -48,7 +48,7 @@ def default_detector() -> Detector:
     global _DEFAULT_DETECTOR
     if _DEFAULT_DETECTOR is None:
         det: Detector | None = None
-        if os.environ.get("LEXPERT_DETECTOR", "auto") != "rules":
+        if get_settings().detector != "rules":
             try:
                 from .model.ensemble import load_default_ensemble  # optional: issue of trained models
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import secrets
 from dataclasses import dataclass
 
@@ -12,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..settings import lexpert_home
+from ..settings import get_settings, lexpert_home
 from ..expertise.db.models import ROLES, User
 from ..errors import LexpertError
 
@@ -27,7 +26,7 @@ class AuthError(LexpertError):
 
 def secret_key() -> str:
     """LEXPERT_SECRET, else a random key kept in LEXPERT_HOME/secret (created once)."""
-    env = os.environ.get("LEXPERT_SECRET")
+    env = get_settings().secret
     if env:
         return env
     p = lexpert_home() / "secret"

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ...errors import LexpertError
+from ...settings import get_settings
 
 THRESHOLD = 0.55   # a match at or above this clears the hidden_service flag (tuned on train/dev norms)
 
@@ -361,7 +361,7 @@ def load_register(path: str | Path | None = None, *, sample: bool = False) -> Re
     """The register at ``path``, else at ``LEXPERT_REGISTER``, else the bundled sample when
     ``sample`` is true, else None (no register loaded)."""
     if path is None:
-        env = os.environ.get("LEXPERT_REGISTER")
+        env = get_settings().register
         if env:
             path = env
         elif sample:

@@ -4,7 +4,6 @@
 Alembic migration."""
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -17,9 +16,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def default_url() -> str:
-    from ...settings import lexpert_home
+    from ...settings import get_settings, lexpert_home
 
-    return os.environ.get("LEXPERT_DATABASE_URL") or f"sqlite:///{lexpert_home() / 'lexpert.sqlite'}"
+    return get_settings().database_url or f"sqlite:///{lexpert_home() / 'lexpert.sqlite'}"
 
 
 @lru_cache(maxsize=8)
