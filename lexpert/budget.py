@@ -9,11 +9,15 @@
 """
 from __future__ import annotations
 
+import logging
+import os
 import signal
 import threading
 from contextlib import contextmanager
 
 from .errors import InputError
+
+log = logging.getLogger(__name__)
 
 
 class DocumentTimeout(InputError):
@@ -38,6 +42,9 @@ def time_limit(seconds: float, what: str, setting: str = "--doc-timeout"):
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
+    except DocumentTimeout:
+        log.info("%s: stopped after %g s (%s)", what, seconds, setting)
+        raise
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
@@ -59,4 +66,5 @@ def memory_ceiling(mb: int) -> bool:
     if hard != resource.RLIM_INFINITY:
         want = min(want, hard)
     resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+    log.debug("address space of process %d capped at %d MB", os.getpid(), want // (1024 * 1024))
     return True

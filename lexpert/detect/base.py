@@ -2,6 +2,8 @@
 shipped default, and ``detect_findings`` (hits of a detector over norms -> findings)."""
 from __future__ import annotations
 
+import logging
+import time
 from typing import Protocol
 
 from ..records import Finding, Hit, Norm
@@ -9,6 +11,7 @@ from ..settings import get_settings
 from ..taxonomy import load_taxonomy
 from .rules import best_hits, rule_nlp
 
+log = logging.getLogger(__name__)
 
 class Detector(Protocol):
     """Anything that scores sentences: ``detect(texts, lang, contexts) -> hits per text``.
@@ -49,12 +52,18 @@ def default_detector() -> Detector:
     if _DEFAULT_DETECTOR is None:
         det: Detector | None = None
         if get_settings().detector != "rules":
+            t0 = time.perf_counter()
             try:
                 from .model.ensemble import load_default_ensemble  # optional: issue of trained models
 
                 det = load_default_ensemble()
-            except (ImportError, FileNotFoundError):
+                log.info("detector: the trained ensemble (loaded in %.1f s)", time.perf_counter() - t0)
+            except (ImportError, FileNotFoundError) as exc:
+                log.warning("no trained model (%s: %s): the rule layer alone detects factors",
+                            type(exc).__name__, exc)
                 det = None
+        else:
+            log.info("detector: the rule layer alone (LEXPERT_DETECTOR=rules)")
         _DEFAULT_DETECTOR = det or RuleDetector()
     return _DEFAULT_DETECTOR
 

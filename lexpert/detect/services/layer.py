@@ -15,6 +15,7 @@
 """
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from ...records import Finding, Norm
@@ -22,6 +23,8 @@ from ...settings import get_settings
 from ...taxonomy import load_taxonomy
 from .extract import KIND_NAMES, ServiceObligation, extract
 from .register import Register, resolve_register
+
+log = logging.getLogger(__name__)
 
 CODE = "hidden_service"
 SCORE = 0.7
@@ -107,6 +110,7 @@ def apply(units: list[Norm], findings: list[Finding], text: str | None = None,
     missing elements of a service make the flag). ``add=False`` only enriches and clears.
     """
     if not get_settings().services:
+        log.debug("the hidden-service layer is off (LEXPERT_SERVICES)")
         return findings
     reg = resolve_register(register)
     recs = extract(units, text)
