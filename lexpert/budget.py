@@ -32,6 +32,8 @@ def time_limit(seconds: float, what: str, setting: str = "--doc-timeout"):
     usable = seconds and seconds > 0 and hasattr(signal, "setitimer") \
         and threading.current_thread() is threading.main_thread()
     if not usable:
+        if seconds and seconds > 0:
+            log.debug("%s: no time limit outside the main thread of a process", what)
         yield
         return
 

@@ -14,11 +14,14 @@ process are unchanged, so a variable set at run time (a test's ``monkeypatch.set
 script's ``os.environ[...] = ...``) is seen by the next call; :func:`reset_settings` drops the
 cache. An empty variable counts as unset.
 
-This module is layer 0: it imports nothing heavier than the standard library.
+:func:`configure_logging` sends lexpert's ``logging`` records to stderr (the ``lexpert``
+command's ``-v``/``-q``). This module is layer 0: it imports nothing but the standard library.
 """
 from __future__ import annotations
 
+import logging
 import os
+import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -225,6 +228,41 @@ def allow_torch_import() -> bool:
         return get_settings().allow_torch_import
     except ConfigError:
         return False
+
+
+# ---------------------------------------------------------------------- logging
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+
+
+class _Stderr(logging.StreamHandler):
+    """A handler writing to ``sys.stderr`` as it is when a record is emitted (a test runner or
+    click's CliRunner may swap it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def configure_logging(level: int = logging.WARNING) -> None:
+    """Send lexpert's log records (the ``lexpert.*`` loggers) at ``level`` and above to stderr,
+    one line each, ``LEVEL lexpert.module: message``; called again, it replaces its handler.
+    The ``lexpert`` command calls it (``-v``: INFO, ``-vv``: DEBUG, ``-q``: ERROR; default
+    WARNING), and so does a local batch worker, with its parent's level. A program using
+    lexpert as a library configures ``logging`` itself instead."""
+    log = logging.getLogger("lexpert")
+    for h in [h for h in log.handlers if isinstance(h, _Stderr)]:
+        log.removeHandler(h)
+    h = _Stderr()
+    h.setFormatter(logging.Formatter(LOG_FORMAT))
+    log.addHandler(h)
+    log.setLevel(level)
+
+
+def configured_log_level() -> int | None:
+    """The level :func:`configure_logging` set, or None where it was not called (a batch
+    engine passes it on to its worker processes, which do not inherit it)."""
+    log = logging.getLogger("lexpert")
+    return log.level if any(isinstance(h, _Stderr) for h in log.handlers) else None
 
 
 def lexpert_home() -> Path:
