@@ -126,3 +126,31 @@ def test_rule_prefilter_changes_no_hit():
         finally:
             rs._keys, rs._always = keys, always
         assert fast == full and sum(map(len, fast)) > 50
+
+
+def test_one_vs_rest_fit_equals_one_calibrated_regression_per_code(small_model):
+    """``fit`` goes through OneVsRestClassifier; what it keeps is what a per-code loop fits."""
+    import scipy.sparse as sp
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+
+    from lexpert.detect.model.classifier import as_matrix
+    from lexpert.detect.model.features import lemma_string
+
+    m, rows = small_model
+    F = sp.hstack([m.word_vec_.transform([lemma_string(r["text"], r["lang"], r.get("context")) for r in rows]),
+                   m.char_vec_.transform([r["text"].lower().replace("ё", "е") for r in rows])], format="csr")
+    Y = as_matrix([r["factors"] for r in rows], m.codes_)
+    assert len(m.estimators_) == Y.shape[1] == 12
+    for j, est in enumerate(m.estimators_):
+        base = LogisticRegression(C=m.C, class_weight="balanced", max_iter=2000, solver="liblinear", random_state=0)
+        want = CalibratedClassifierCV(base, method="sigmoid", cv=3, ensemble=False).fit(F, Y[:, j])
+        np.testing.assert_allclose(est.calibrated_classifiers_[0].estimator.coef_,
+                                   want.calibrated_classifiers_[0].estimator.coef_, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(est.predict_proba(F), want.predict_proba(F), rtol=1e-9, atol=1e-12)
+
+
+def test_fit_refuses_a_code_without_positive_examples():
+    rows = [r for r in corpora.load_norms("train")[:300] if "gap.control" not in r["factors"]]
+    with pytest.raises(ValueError, match="gap.control"):
+        FactorClassifier().fit(rows, [r["factors"] for r in rows])

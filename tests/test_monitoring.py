@@ -93,3 +93,58 @@ def test_duplicates_are_folded_and_each_report_keeps_its_language(outdir, tmp_pa
     every = pq.read_table(tmp_path / "out" / "acts.parquet").to_pylist()
     assert folded.findings > 0 and 2 * folded.findings == sum(a["findings"] for a in every)   # each copy once
     assert sum(g["drafts"] for g in folded.agencies.values()) == 3
+
+
+def test_report_from_the_record_counts_confirmed_factors_only(tmp_path):
+    """--record: only drafts whose expertise was completed in the period, only confirmed findings;
+    the same text examined twice once; a draft still under expertise is counted apart. The batch
+    report does not compare its unconfirmed signals with the national baseline."""
+    import datetime as dt
+
+    import docx
+
+    from lexpert import analyze
+    from lexpert.data import DATA
+    from lexpert.expertise.db import init_db, session_scope
+    from lexpert.expertise.db.models import Draft
+    from lexpert.expertise.workflow import add_draft, complete_expertise, decide
+    from lexpert.reports.monitoring import load_record, report
+
+    url = f"sqlite:///{tmp_path / 'r.sqlite'}"
+    init_db(url)
+    rep = analyze(DATA / "samples" / "sample_ru.txt")
+    assert len(rep.findings) >= 3
+    at = dt.datetime(2026, 3, 2)
+    with session_scope(url) as s:
+        ids = []
+        for agency in ("Орган А", "Орган А", "Орган Б"):          # the second is the same text again
+            d = add_draft(s, b"", report=rep, agency=agency, at=at)
+            ids.append(d.id)
+        for did, n_conf in zip(ids[:2], (2, 2)):
+            fs = s.get(Draft, did).versions[0].findings
+            for i, f in enumerate(fs):
+                decide(s, f.id, "confirmed" if i < n_conf else "rejected", reason=None if i < n_conf else "нет",
+                       at=at)
+            complete_expertise(s, did, at=dt.datetime(2026, 3, 10))
+    with session_scope(url) as s:
+        data = load_record(s, "ru", dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+        late = load_record(s, "ru", dt.date(2026, 4, 1), None)
+    assert data.basis == "record" and data.ok == 1 and data.duplicates == 1 and data.errors == 1
+    assert data.findings == 2 and data.per_draft == [2] and sum(data.by_family.values()) == 2
+    assert late.ok == 0 and late.findings == 0
+    out = report(data, tmp_path / "r.docx", lang="ru")
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert "подтвержденным экспертом" in text and "2,00" in text and "2,7" in text
+    assert "предварительн" not in text
+
+
+def test_batch_report_calls_its_signals_preliminary(outdir, tmp_path):
+    import docx
+
+    out = tmp_path / "b.docx"
+    r = CliRunner().invoke(main, ["monitoring-report", str(outdir), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert "предварительный показатель" in text and "выше базового" not in text and "не превышает базового" not in text
+    both = CliRunner().invoke(main, ["monitoring-report", str(outdir), "--record", "-o", str(out)])
+    assert both.exit_code == 2 and "either a batch OUTDIR or --record" in both.output

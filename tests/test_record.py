@@ -301,7 +301,10 @@ def test_cli_workflow_kpi_exports_and_plots(tmp_path):
 
     cdoc = docx.Document(str(tmp_path / "c.docx"))
     table = cdoc.tables[1]                      # the corruption norms: header + the one confirmed finding
-    assert len(table.rows) == 2 and found[0]["code"] in table.rows[1].cells[3].text
+    from lexpert.taxonomy import load_taxonomy
+
+    factor = table.rows[1].cells[3].text      # the factor by its name; the code is the tool's, not the document's
+    assert len(table.rows) == 2 and factor == load_taxonomy()[found[0]["code"]].name("ru") and "." not in factor
     assert "Исключить" in table.rows[1].cells[5].text
     assert any("А. Иванова" in p.text for p in cdoc.paragraphs)
     sec = cdoc.sections[0]                      # A4 portrait, no detector vocabulary in the official text

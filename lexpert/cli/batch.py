@@ -86,24 +86,48 @@ def similar(source, threshold, output, reviewed_path, reviewed_db):
 
 
 @click.command("monitoring-report")
-@click.argument("outdir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("outdir", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--record", "from_record", is_flag=True,
+              help="Report from the expertise record (the database) instead of a batch OUTDIR: drafts whose "
+                   "expertise was completed in --from..--to, with the factors an expert confirmed.")
+@click.option("--from", "date_from", default=None, help="With --record: first day (31.12.2026 or 2026-12-31).")
+@click.option("--to", "date_to", default=None, help="With --record: last day (31.12.2026 or 2026-12-31).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The .docx to write.")
 @click.option("--lang", type=click.Choice(["ru", "kk"]), default="ru", show_default=True)
 @click.option("--period", default=None,
-              help="Monitoring period 'FROM..TO' (any text is accepted); default: the range of the drafts' dates.")
+              help="Monitoring period as printed, 'FROM..TO' (any text is accepted); default: --from..--to, or "
+                   "the range of the drafts' dates.")
 @click.option("--type", "monitoring_type", default=None,
               help="Type of monitoring, the line above '(type of anti-corruption monitoring)'.")
 @click.option("--conducted-by", default=None, help="Item 2 of the introduction: who conducted it, e-mail, phone.")
 @click.option("--plots", "plots_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Also keep the three PNG figures in this folder.")
-def monitoring_report(outdir, output, lang, period, monitoring_type, conducted_by, plots_dir):
+def monitoring_report(outdir, from_record, date_from, date_to, output, lang, period, monitoring_type, conducted_by,
+                      plots_dir):
     """The analytical report on the results of anti-corruption monitoring (the form annexed to the
-    Rules of anti-corruption monitoring, order No. 22 of 28.01.2020), from a batch OUTDIR, as DOCX:
-    I. Introduction, II. Information-analytical part (indicators, tables, three plots), III. Final part."""
-    from ..reports.monitoring import report
+    Rules of anti-corruption monitoring, order No. 22 of 28.01.2020), as DOCX (A4): I. Introduction,
+    II. Information-analytical part (indicators, tables, three plots), III. Final part.
 
-    out = report(outdir, output, lang=lang, period=period, monitoring_type=monitoring_type,
+    From the expertise record (--record) it counts the factors experts confirmed; from a batch
+    OUTDIR it reports the detector's signals and says they are preliminary, never comparing them
+    with the national baseline as if they were confirmed factors."""
+    from ..reports.monitoring import load_record, report
+    from .record import _day, _session
+
+    if from_record == (outdir is not None):
+        raise click.UsageError("give either a batch OUTDIR or --record")
+    if (date_from or date_to) and not from_record:
+        raise click.UsageError("--from/--to select drafts of the record; with a batch OUTDIR use --period")
+    source = outdir
+    if from_record:
+        lo, hi = _day(date_from), _day(date_to)
+        if period is None and (lo or hi):
+            period = f"{lo:%d.%m.%Y}" if lo else "—"
+            period += f"..{hi:%d.%m.%Y}" if hi else "..—"
+        with _session() as s:
+            source = load_record(s, lang, lo, hi)
+    out = report(source, output, lang=lang, period=period, monitoring_type=monitoring_type,
                  conducted_by=conducted_by, plots_dir=plots_dir)
     click.echo(f"wrote {out}")
 

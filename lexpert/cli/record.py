@@ -171,19 +171,23 @@ def draft_adopt(draft_id, file, at, actor):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The .docx to write.")
 @click.option("--expert", default=_user, help="The expert who signs it (default: $LEXPERT_USER).")
+@click.option("--position", default=None,
+              help="The expert's position, printed above the signature line (e.g. «главный эксперт»).")
 @click.option("--draft", "as_draft", is_flag=True,
               help="While findings are still pending, write a draft conclusion marked as unfinished "
                    "(without it the conclusion is refused until every finding is decided).")
-def draft_conclusion(draft_id, output, expert, as_draft):
+def draft_conclusion(draft_id, output, expert, position, as_draft):
     """Export the expertise conclusion (DOCX, A4, in the act's language): the draft's details, the table of
     confirmed corruption norms with rationale and recommendation, totals by family, the expert's
-    signature line and the date. Refused while findings are pending, unless --draft."""
+    position, signature line and name, and the date the expertise was completed. Refused while
+    findings are pending, unless --draft."""
     from ..reports.conclusion import conclusion_docx
     from ..expertise.db.models import Draft
     from ..expertise.workflow import get
 
     with _session() as s:
-        output.write_bytes(conclusion_docx(get(s, Draft, draft_id), expert=expert, allow_pending=as_draft))
+        output.write_bytes(conclusion_docx(get(s, Draft, draft_id), expert=expert, position=position,
+                                           allow_pending=as_draft))
     click.echo(f"draft {draft_id}: conclusion written to {output}")
 
 
@@ -349,8 +353,9 @@ def rec_incorporation(rec_id, value, reason, at, actor):
 @click.option("--by", "by", type=click.Choice(["agency", "sphere", "kind", "quarter", "none"]), default="agency",
               show_default=True)
 @click.option("--as-of", "as_of", default=None, help="Compute the figures as recorded at this moment (a date or date-time).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "xlsx", "json"]), default="table",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "table", "csv", "xlsx", "json"]), default="text",
+              show_default=True, callback=lambda _c, _p, v: "table" if v == "text" else v,
+              help="text: a table on the terminal (table is the old name); csv, xlsx (needs -o), json.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @click.option("--plots", "plot_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Also draw KPI A by quarter per agency, KPI B by agency and the agency x family heatmap here.")

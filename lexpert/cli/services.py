@@ -10,7 +10,9 @@ import click
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--register", "register", default=None,
               help="The Register of state services (CSV/XLSX, or the Register act itself as txt/docx/html/pdf); default: $LEXPERT_REGISTER; 'sample' for the bundled sample.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "xlsx", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "table", "csv", "xlsx", "json"]), default="text",
+              show_default=True, callback=lambda _c, _p, v: "table" if v == "text" else v,
+              help="text: a table on the terminal (table is the old name); csv, xlsx (needs -o), json.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report to this file (required for xlsx).")
 @click.option("--lang", type=click.Choice(["ru", "kk"]), default=None,

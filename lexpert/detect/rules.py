@@ -17,10 +17,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Optional
 
+import srsly
 import yaml
 from spacy.language import Language
+from spacy.pipeline import Pipe
 from spacy.tokens import Doc
+from spacy.util import ensure_path
 
 from ..errors import TaxonomyError
 from ..nlp.pipeline import build_nlp
@@ -53,8 +57,10 @@ class Rule:
 class RuleSet:
     """Compiled rules of one language; ``find(text)`` returns the hits in one sentence."""
 
-    def __init__(self, lang: str, rules: list[Rule], state: re.Pattern, private: re.Pattern):
+    def __init__(self, lang: str, rules: list[Rule], state: re.Pattern, private: re.Pattern,
+                 source: str | None = None):
         self.lang = lang
+        self.source = source          # the lexicon YAML it was compiled from (saved with a pipeline)
         self.rules = rules
         self.state = state
         # anchors (>= 3 characters) indexed by their first three characters: the trigrams of a
@@ -72,10 +78,12 @@ class RuleSet:
 
     @classmethod
     def from_yaml(cls, lang: str, path: str | Path | None = None) -> "RuleSet":
-        if path is None:
-            raw_text = resources.files("lexpert.data").joinpath(f"lexicons/{lang}.yaml").read_text("utf-8")
-        else:
-            raw_text = Path(path).read_text("utf-8")
+        """The bundled lexicon of ``lang``, or the YAML file at ``path``."""
+        return cls.from_text(lang, lexicon_text(lang, path))
+
+    @classmethod
+    def from_text(cls, lang: str, raw_text: str) -> "RuleSet":
+        """Compile a lexicon given as YAML text."""
         raw = yaml.safe_load(raw_text)
         tax = load_taxonomy()
         macros = {k: _clean(v) for k, v in raw.items() if k not in ("rules", "actors") and isinstance(v, str)}
@@ -98,7 +106,7 @@ class RuleSet:
                 window=r.get("window"),
                 context_requires=tuple(comp(u) for u in r.get("context_requires", [])),
             ))
-        return cls(lang, rules, comp(raw["actors"]["state"]), comp(raw["actors"]["private"]))
+        return cls(lang, rules, comp(raw["actors"]["state"]), comp(raw["actors"]["private"]), raw_text)
 
     def _actor(self, text: str, start: int, end: int, before_only: bool = False) -> str | None:
         """The kind of the actor of the cue: in Kazakh (subject-object-verb) the first
@@ -224,9 +232,28 @@ def _clean(p: str) -> str:
     return re.sub(r"\s*\|\s*", "|", re.sub(r"\s*\n\s*", "", p.strip()))
 
 
+def _rule_lang(lang: str) -> str:
+    return lang if lang in ("ru", "kk") else "ru"
+
+
+def lexicon_text(lang: str, path: str | Path | None = None) -> str:
+    """The YAML text of the bundled lexicon of ``lang`` (ru for any other), or of the file at ``path``."""
+    if path is None:
+        return resources.files("lexpert.data").joinpath(f"lexicons/{_rule_lang(lang)}.yaml").read_text("utf-8")
+    return Path(path).read_text("utf-8")
+
+
+@lru_cache(maxsize=8)
+def _compiled(lang: str, text: str) -> RuleSet:
+    return RuleSet.from_text(lang, text)
+
+
 @lru_cache(maxsize=8)
 def ruleset(lang: str, path: str | None = None) -> RuleSet:
-    return RuleSet.from_yaml(lang if lang in ("ru", "kk") else "ru", path)
+    """The compiled rules of ``lang`` (ru for any other language), from the bundled lexicon or
+    the YAML file at ``path``; cached, and shared with any pipeline holding the same text."""
+    lang = _rule_lang(lang)
+    return _compiled(lang, lexicon_text(lang, path))
 
 
 def best_hits(hits: list[Hit]) -> dict[str, Hit]:
@@ -245,15 +272,33 @@ def best_hits(hits: list[Hit]) -> dict[str, Hit]:
     return out
 
 
-@Language.factory("lexpert_rules", default_config={"lang": "ru", "lexicon": None})
-def make_rules(nlp: Language, name: str, lang: str, lexicon: str | None):
-    """spaCy factory: ``nlp.add_pipe("lexpert_rules", config={"lang": "kk"})``.
+class RuleComponent(Pipe):
+    """The rule layer as a spaCy component: per sentence (the whole doc when no sentence
+    boundaries are set), the hits of the lexicon's rules, read with the doc's list lead-in
+    ``doc._.context``. Sets ``doc._.factor_hits`` (the :class:`~lexpert.records.Hit` list, offsets
+    in the doc's text) and ``doc.spans["lexpert_factors"]`` (one span per hit labelled with its
+    code, expanded to token boundaries).
 
-    ``lexicon`` may name a YAML file of the same format to use instead of the bundled one.
+    ``lang`` picks the bundled lexicon (ru for any language other than kk); ``lexicon``, a path,
+    a YAML file of the same format instead. The rules are compiled on first use. The lexicon
+    text in use is saved with the pipeline (``to_disk``/``to_bytes``), so a saved pipeline keeps
+    its rules without the original file, as spaCy's rulers keep their patterns.
     """
-    rs = ruleset(lang, lexicon)
 
-    def detect(doc: Doc) -> Doc:
+    def __init__(self, name: str = "lexpert_rules", *, lang: str = "ru", lexicon: str | None = None):
+        self.name = name
+        self.lang = lang
+        self.lexicon = lexicon
+        self._rules: RuleSet | None = None
+
+    @property
+    def rules(self) -> RuleSet:
+        if self._rules is None:
+            self._rules = ruleset(self.lang, self.lexicon)
+        return self._rules
+
+    def __call__(self, doc: Doc) -> Doc:
+        rs = self.rules
         hits: list[Hit] = []
         spans = []
         sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
@@ -269,7 +314,46 @@ def make_rules(nlp: Language, name: str, lang: str, lexicon: str | None):
         doc.spans[SPANS_KEY] = spans
         return doc
 
-    return detect
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The factor codes the rules can label (in lexicon order, once each)."""
+        return tuple(dict.fromkeys(r.code for r in self.rules.rules))
+
+    # ------------------------------------------------------------- serialisation
+    def _cfg(self) -> dict:
+        return {"lang": self.lang, "lexicon": self.lexicon}
+
+    def _set(self, cfg: dict, source: str) -> "RuleComponent":
+        self.lang = cfg.get("lang", self.lang)
+        self.lexicon = cfg.get("lexicon", self.lexicon)
+        self._rules = _compiled(_rule_lang(self.lang), source)
+        return self
+
+    def to_bytes(self, *, exclude=tuple()) -> bytes:
+        return srsly.msgpack_dumps({"cfg": self._cfg(), "lexicon": self.rules.source})
+
+    def from_bytes(self, bytes_data: bytes, *, exclude=tuple()) -> "RuleComponent":
+        data = srsly.msgpack_loads(bytes_data)
+        return self._set(data["cfg"], data["lexicon"])
+
+    def to_disk(self, path, *, exclude=tuple()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "cfg.json", self._cfg())
+        (path / "lexicon.yaml").write_text(self.rules.source, encoding="utf-8")
+
+    def from_disk(self, path, *, exclude=tuple()) -> "RuleComponent":
+        path = ensure_path(path)
+        return self._set(srsly.read_json(path / "cfg.json"), (path / "lexicon.yaml").read_text("utf-8"))
+
+
+@Language.factory("lexpert_rules", default_config={"lang": "ru", "lexicon": None})
+def make_rules(nlp: Language, name: str, lang: str, lexicon: Optional[str]) -> RuleComponent:
+    """spaCy factory: ``nlp.add_pipe("lexpert_rules", config={"lang": "kk"})``.
+
+    ``lexicon`` may name a YAML file of the same format to use instead of the bundled one.
+    """
+    return RuleComponent(name, lang=lang, lexicon=lexicon)
 
 
 @lru_cache(maxsize=8)

@@ -8,8 +8,9 @@ a list of code lists.
 
 Features: TF-IDF word 1-2-grams over lemmas (ru, pymorphy3) or stems (kk) with the list
 lead-in as ``ctx_`` tokens; TF-IDF character 2-5-grams; optionally the rule layer's hits
-(per-code best score and per-rule indicators). One-vs-rest logistic regression per code,
-probability-calibrated by Platt scaling on internal cross-validation.
+(per-code best score and per-rule indicators). One-vs-rest (scikit-learn's
+``OneVsRestClassifier``) over a logistic regression per code, probability-calibrated by Platt
+scaling on internal cross-validation.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
 
 from ...taxonomy import load_taxonomy
 from .features import lemma_string, rule_features, tokens, _lem
@@ -61,6 +63,14 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
     cv : int, default 3
         Folds of the internal calibration.
     random_state : int, default 0
+
+    Fitting is ``OneVsRestClassifier(CalibratedClassifierCV(LogisticRegression(...)))``, and only
+    its ``estimators_`` are kept: ``estimators_`` is a list of one fitted
+    ``CalibratedClassifierCV`` per code, in taxonomy order, as saved in the shipped model and read
+    by the fast path (:mod:`lexpert.detect.model.fastpath`) and by :meth:`explain`. Every code
+    must have both positive and negative examples: one-vs-rest would fit a constant predictor
+    for a one-class column, which has no coefficients to explain or stack, so ``fit`` refuses
+    such labels (the per-code loop this replaced failed on them too).
     """
 
     def __init__(self, use_words=True, use_chars=True, use_rules=False, C=10.0, char_ngrams=(2, 5),
@@ -121,14 +131,15 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         self.__dict__.pop("_fast_cache", None)
         self.codes_ = list(load_taxonomy().codes)
         Ym = as_matrix(Y, self.codes_)
+        constant = [c for c, col in zip(self.codes_, Ym.T) if col.min() == col.max()]
+        if constant:
+            raise ValueError(f"every code needs positive and negative training examples; only one class for {constant}")
         F = self._features(list(X), fit=True)
-        self.estimators_ = []
-        for j in range(Ym.shape[1]):
-            base = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000, solver="liblinear",
-                                      random_state=self.random_state)
-            est = CalibratedClassifierCV(base, method=self.calibration, cv=self.cv, ensemble=False)
-            est.fit(F, Ym[:, j])
-            self.estimators_.append(est)
+        base = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000, solver="liblinear",
+                                  random_state=self.random_state)
+        ovr = OneVsRestClassifier(CalibratedClassifierCV(base, method=self.calibration, cv=self.cv, ensemble=False))
+        ovr.fit(F, Ym)
+        self.estimators_ = list(ovr.estimators_)     # the one-vs-rest wrapper itself is not kept
         self.thresholds_ = np.full(len(self.codes_), 0.5)
         self.n_features_ = F.shape[1]
         return self
