@@ -245,7 +245,8 @@ class _Stderr(logging.StreamHandler):
 
 def configure_logging(level: int = logging.WARNING) -> None:
     """Send lexpert's log records (the ``lexpert.*`` loggers) at ``level`` and above to stderr,
-    one line each, ``LEVEL lexpert.module: message``; called again, it replaces its handler.
+    one line each (``LEVEL lexpert.module: message``; a traceback logged at DEBUG follows its
+    line); called again, it replaces its handler.
     The ``lexpert`` command calls it (``-v``: INFO, ``-vv``: DEBUG, ``-q``: ERROR; default
     WARNING), and so does a local batch worker, with its parent's level. A program using
     lexpert as a library configures ``logging`` itself instead."""
