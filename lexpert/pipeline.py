@@ -6,8 +6,10 @@ The CLI, the API, the review UI and the batch engine all call this function.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, NotRequired, TypedDict
@@ -23,6 +25,7 @@ from .structure import parse
 from .taxonomy import FAMILIES, load_taxonomy
 from .version import __version__
 
+log = logging.getLogger(__name__)
 
 ANALYSED_LANGS = ("ru", "kk")
 _NOT_ACT = [
@@ -249,7 +252,13 @@ def analyze(source: str | Path | bytes, *, name: str | None = None, lang: str | 
     default ``LEXPERT_REGISTER``) against which hidden state services are checked.
     Raises :class:`lexpert.errors.InputError` subclasses for documents that cannot be read.
     """
+    t0 = time.perf_counter()
     raw = load(source, name=name, limits=limits)
+    log.info("%s: read as %s%s, %d characters%s in %.2f s", raw.source, raw.format,
+             f" ({raw.encoding})" if raw.encoding else "", len(raw.text),
+             f", {raw.pages} pages" if raw.pages else "", time.perf_counter() - t0)
+    for w in raw.warnings:
+        log.info("%s: %s", raw.source, w)
     text = normalize(raw.text)
     if not text.strip():
         from .errors import EmptyDocument
@@ -264,6 +273,7 @@ def analyze_text(text: str, *, raw: RawDocument | None = None, lang: str | None 
     """Analyse already-normalized text (the part of :func:`analyze` after ingest)."""
     raw = raw or RawDocument(text=text, format="txt", source="<text>")
     det = detector or default_detector()
+    t0 = time.perf_counter()
     doc_lang, segments = document_language(text)
     tree = parse(text)
     if lang:
@@ -276,13 +286,19 @@ def analyze_text(text: str, *, raw: RawDocument | None = None, lang: str | None 
     title = next((a.title for a in tree.children if a.title), None)
     coverage = assess_coverage(text, units, title)
     checked = [n for n in units if n.lang in ANALYSED_LANGS]
+    t1 = time.perf_counter()
+    log.debug("%s: parsed into %d norms in %.2f s", raw.source, len(units), t1 - t0)
     findings = detect_findings(checked, det, min_score=min_score)
+    log.debug("%s: %s detector: %d findings in %.2f s", raw.source, getattr(det, "name", "custom"), len(findings),
+              time.perf_counter() - t1)
     from .detect import services  # hidden state services: add, explain, or clear by the register
 
     findings = services.apply(checked, findings, text, register)
     from .detect.context import context_findings  # the act as context: terms, referrals
 
     findings = context_findings(checked, findings, text)
+    log.info("%s: %d norms (%d in ru/kk analysed), %d findings, coverage %s, in %.2f s", raw.source, len(units),
+             len(checked), len(findings), coverage.status, time.perf_counter() - t0)
     return ActReport(
         source=raw.source, format=raw.format, text=text, title=title,
         language=lang or doc_lang,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -31,6 +32,8 @@ from ..compare import align_norms, body
 from ..errors import ContractError, LexpertError
 from ..records import Finding, Norm, check_shape
 from .records import NORM_COLUMNS, NormRow
+
+log = logging.getLogger(__name__)
 
 SHINGLE = 4
 NUM_PERM = 128
@@ -141,6 +144,7 @@ def load_drafts(source: str | Path) -> tuple[list[DraftNorms], list[dict[str, st
             text = normalize(raw.text)
             ns = extract_norms(parse(text), text)
         except LexpertError as exc:
+            log.info("%s: skipped (%s)", rec.id, exc)
             skipped.append({"id": rec.id, "reason": str(exc)})
             continue
         drafts.append(DraftNorms(rec.id, hashlib.sha256(text.encode("utf-8")).hexdigest(),

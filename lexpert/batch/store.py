@@ -19,6 +19,7 @@ findings and norms from that same part only.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import uuid
@@ -30,6 +31,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .records import ACT_SCHEMA, FINDING_SCHEMA, NORM_SCHEMA, DraftResult, to_table
+
+log = logging.getLogger(__name__)
 
 TABLES = (("findings", FINDING_SCHEMA), ("norms", NORM_SCHEMA), ("acts", ACT_SCHEMA))
 
@@ -90,6 +93,7 @@ class PartStore:
         if self.parts.exists():
             for p in self.parts.iterdir():
                 if p.name.startswith(".tmp-"):
+                    log.info("%s: a half-written chunk of an interrupted run removed", p)
                     shutil.rmtree(p, ignore_errors=True)
         if self.outdir.exists():
             for p in self.outdir.glob(".tmp-*"):

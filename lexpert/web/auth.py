@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
+import logging
 import secrets
 from dataclasses import dataclass
 
@@ -12,10 +12,11 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..settings import lexpert_home
+from ..settings import get_settings, lexpert_home
 from ..expertise.db.models import ROLES, User
 from ..errors import LexpertError
 
+log = logging.getLogger(__name__)
 _ph = PasswordHasher()          # Argon2id with the library's current parameters
 TOKEN_TTL = dt.timedelta(hours=12)
 
@@ -27,11 +28,12 @@ class AuthError(LexpertError):
 
 def secret_key() -> str:
     """LEXPERT_SECRET, else a random key kept in LEXPERT_HOME/secret (created once)."""
-    env = os.environ.get("LEXPERT_SECRET")
+    env = get_settings().secret
     if env:
         return env
     p = lexpert_home() / "secret"
     if not p.exists():
+        log.info("no LEXPERT_SECRET: a new signing key written to %s", p)
         p.write_text(secrets.token_urlsafe(48))
         p.chmod(0o600)
     return p.read_text().strip()
