@@ -9,7 +9,7 @@ is one whose ``jti`` logout put in ``revoked_tokens``."""
 from __future__ import annotations
 
 import datetime as dt
-import os
+import logging
 import secrets
 from dataclasses import dataclass
 
@@ -19,12 +19,13 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..settings import lexpert_home
+from ..settings import get_settings, lexpert_home
 from ..expertise.db.models import ROLES, RevokedToken, User, utcnow
 from ..errors import LexpertError
 from . import throttle
 from .passwords import check_password
 
+log = logging.getLogger(__name__)
 _ph = PasswordHasher()          # Argon2id with the library's current parameters
 TOKEN_TTL = dt.timedelta(hours=12)
 
@@ -36,11 +37,12 @@ class AuthError(LexpertError):
 
 def secret_key() -> str:
     """LEXPERT_SECRET, else a random key kept in LEXPERT_HOME/secret (created once)."""
-    env = os.environ.get("LEXPERT_SECRET")
+    env = get_settings().secret
     if env:
         return env
     p = lexpert_home() / "secret"
     if not p.exists():
+        log.info("no LEXPERT_SECRET: a new signing key written to %s", p)
         p.write_text(secrets.token_urlsafe(48))
         p.chmod(0o600)
     return p.read_text().strip()

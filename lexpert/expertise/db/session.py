@@ -4,7 +4,7 @@
 Alembic migration."""
 from __future__ import annotations
 
-import os
+import logging
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -14,12 +14,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger(__name__)
 
 
 def default_url() -> str:
-    from ...settings import lexpert_home
+    from ...settings import get_settings, lexpert_home
 
-    return os.environ.get("LEXPERT_DATABASE_URL") or f"sqlite:///{lexpert_home() / 'lexpert.sqlite'}"
+    return get_settings().database_url or f"sqlite:///{lexpert_home() / 'lexpert.sqlite'}"
 
 
 @lru_cache(maxsize=8)
@@ -42,13 +43,21 @@ def init_db(url: str | None = None) -> Engine:
     """Create or upgrade the schema (Alembic ``upgrade head``) and return the engine."""
     from alembic import command
     from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
 
     eng = get_engine(url)
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with eng.begin() as conn:
+        before = MigrationContext.configure(conn).get_current_revision()
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        after = MigrationContext.configure(conn).get_current_revision()
+    where = eng.url.render_as_string(hide_password=True)
+    if before != after:
+        log.info("database %s: schema migrated from %s to %s", where, before or "empty", after)
+    else:
+        log.debug("database %s: schema at %s", where, after)
     return eng
 
 

@@ -1,16 +1,16 @@
 """accounts and security: users.tokens_valid_after, revoked_tokens (logout), login_attempts
 (throttling and lockout shared by every server worker)
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-12-04 10:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0002'
-down_revision = '0001'
+revision = '0003'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
