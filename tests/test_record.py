@@ -142,7 +142,7 @@ def test_a_database_of_revision_0001_is_upgraded_keeping_its_findings(empty_url)
         c.execute(text("INSERT INTO recommendation_findings VALUES (1, 1)"))
     init_db(empty_url)
     with session_scope(empty_url) as s:
-        assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"   # the head
         f = s.get(Finding, 1)
         assert f.recommendation == "Закрыть перечень" and f.rule is None and f.details is None
         assert [r.id for r in f.recommendations] == [1]

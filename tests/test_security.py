@@ -19,6 +19,7 @@ from lexpert.web.app import create_app
 
 from .test_api import client, token, upload  # noqa: F401  (the fixture and helpers of the API tests)
 from .test_ingest import SMALL_DRAFT
+from .test_record import _migrate, empty_url  # noqa: F401  (a database with no tables; alembic to a revision)
 
 ECO = "Министерство экологии"
 AGRO = "Министерство сельского хозяйства"
@@ -304,3 +305,29 @@ def test_users_cli_disable_enable_passwd_remove(tmp_path):
         assert s.scalar(select(User).where(User.name == "aigul")) is None
         fields = [e.field for e in s.scalars(select(AuditEvent).where(AuditEvent.entity == "user"))]
         assert fields == ["created", "active", "password", "active", "removed"]
+
+
+# ------------------------------------------------------------------ migration 0003
+def test_a_user_of_revision_0002_keeps_logging_in_after_the_upgrade_and_back(empty_url, monkeypatch, tmp_path):
+    """users.tokens_valid_after is NULL for a user created before 0003 (no restriction); the
+    downgrade drops the new tables and column."""
+    from argon2 import PasswordHasher
+    from sqlalchemy import inspect, text
+
+    from lexpert.expertise.db.session import get_engine
+
+    monkeypatch.setenv("LEXPERT_HOME", str(tmp_path))
+    monkeypatch.setenv("LEXPERT_SECRET", "test-secret-" + "x" * 32)
+    _migrate(empty_url, "0002")
+    with get_engine(empty_url).begin() as c:
+        c.execute(text("INSERT INTO users (id, name, role, password_hash, active, created_at) "
+                       "VALUES (1, 'old', 'expert', :h, :a, :t)"),
+                  {"h": PasswordHasher().hash("old-long-password"), "a": True, "t": dt.datetime(2025, 1, 1)})
+    c = TestClient(create_app(empty_url))                # init_db upgrades to the head
+    with session_scope(empty_url) as s:
+        assert s.get(User, 1).tokens_valid_after is None
+    assert c.get("/api/drafts", headers=bearer(c, "old", "old-long-password")).status_code == 200
+    _migrate(empty_url, "0002", down=True)
+    insp = inspect(get_engine(empty_url))
+    assert not {"revoked_tokens", "login_attempts"} & set(insp.get_table_names())
+    assert "tokens_valid_after" not in {col["name"] for col in insp.get_columns("users")}
