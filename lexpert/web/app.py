@@ -4,8 +4,11 @@
 uvicorn) from one router per resource (``lexpert.web.routes``), the dependencies of
 ``lexpert.web.deps`` and the typed answers of ``lexpert.web.schemas``. Auth: OAuth2 password
 flow (``POST /api/token`` -> bearer token) for the API; a signed session cookie plus a CSRF
-token (header ``X-CSRF-Token``) for the HTML UI. Roles: ``agency`` (uploads and sees only its
-agency's drafts), ``expert`` (reviews, recommends, exports), ``admin`` (users, everything).
+token (header ``X-CSRF-Token``) for the HTML UI; every request checks the token against the user
+as they are now (``auth.read_token``), logins go through the throttle (``throttle``), accounts are
+changed by ``accounts``. Roles: ``agency`` (uploads and sees only its agency's drafts and KPI),
+``expert`` (reviews, recommends, exports), ``admin`` (users, everything). Every response carries
+the security headers of ``security.SecurityHeaders``.
 """
 from __future__ import annotations
 
