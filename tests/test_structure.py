@@ -226,3 +226,128 @@ def test_kazakh_law_articles():
     text = normalize(LAW_KK)
     locs = [n.locator for n in parse(text).walk() if n.kind in ("point", "subpoint")]
     assert locs == ["1-тарау, 1-бап, 1-тармақ", "1-тарау, 1-бап, 1-тармақ, 1) тармақша", "1-тарау, 2-бап, 1-тармақ"]
+
+
+def _unit_of(text, start):
+    """The unit type of the first unit of ``text`` (parsed with the shipped unit layer) whose own
+    text starts with ``start``."""
+    text = normalize(text)
+    doc = parse(text)
+    return next(n.unit for n in doc.walk() if n.unit and text[n.text_start:n.text_end].startswith(start))
+
+
+HEADER_CELL_FORM = """БҰЙЫРАМЫН:
+
+1. Қоса беріліп отырған хабарламаның нысаны бекітілсін.
+
+2. Осы бұйрық алғашқы ресми жарияланған күнінен кейін күнтізбелік он күн өткен соң қолданысқа енгізіледі.
+
+Қаржы министрі | Е. Министров
+
+| Қаржы министрінің2021 жылғы 31 наурыздағы№ 275 бұйрығына1-қосымшанысан
+
+Бұзушылықтарды жою туралы хабарлама
+
+Хабарлама орындалмаған кезде мемлекеттік кірістер органы кедендік тексеруді тағайындауға құқылы.
+
+| Қаржы министрінің2021 жылғы 31 наурыздағы№ 275 бұйрығына2-қосымша
+
+Тексеру жүргізу қағидалары
+
+1. Тексеру жоспар бойынша жүргізіледі.
+"""
+
+
+def test_units_form_annex_whose_header_was_left_in_a_table_cell():
+    # the export glued the annex header into a one-cell row («…1-қосымшанысан»): the printed text
+    # of the notice under it is the form's, even where it reads as a rule; the next annex is not a form
+    assert _unit_of(HEADER_CELL_FORM, "Хабарлама орындалмаған") == "form"
+    assert _unit_of(HEADER_CELL_FORM, "1. Тексеру жоспар") == "norm"
+    assert _unit_of(HEADER_CELL_FORM, "2. Осы бұйрық") == "norm"
+    # without «нысан» in its header the same annex keeps the model's decision
+    plain = HEADER_CELL_FORM.replace("1-қосымшанысан", "1-қосымша")
+    assert _unit_of(plain, "Хабарлама орындалмаған") == "norm"
+
+
+def test_units_addressee_of_a_form_and_caption_of_a_blank():
+    text = """БҰЙЫРАМЫН:
+
+1. Нысан бекітілсін.
+
+Министрдің 2021 жылғы 5 наурыздағы № 12 бұйрығымен бекітілген
+
+Актуарлық есептің құрылымы
+
+1. Актуарлық есепте мыналар көрсетіледі:
+
+1) сақтанушы
+
+________________________________________;
+
+2) өтелетін тәуекелдердің тізбесі, ол Сізге жіберіледі
+
+3) есеп жыл сайын ұсынылады;
+
+4. Төмендегі нұсқалардың біреуін таңдаңыз:
+"""
+    assert _unit_of(text, "1) сақтанушы") == "form"           # the caption of the blank line below it
+    assert _unit_of(text, "2) өтелетін") == "form"            # «Сізге»: the form speaks to its addressee
+    assert _unit_of(text, "4. Төмендегі") == "form"           # «таңдаңыз»: an instruction to fill it in
+    assert _unit_of(text, "1. Актуарлық есепте") == "norm"
+    assert _unit_of(text, "3) есеп жыл сайын") == "norm"
+
+
+def test_units_section_headings_among_points_renamed_headings_places_and_titles():
+    rules = """ҚАУЛЫ ЕТЕДІ:
+
+1. Қоса беріліп отырған Ереже бекітілсін.
+
+2. Осы қаулы алғашқы ресми жарияланған күнінен бастап "Бөлім туралы ережені бекіту туралы" 2019 жылғы 25 желтоқсандағы № 175 әкімдік қаулысының күші жойылды деп танылсын
+
+Аудан әкімі | А. Әкімов
+
+Аудан әкімдігінің 2020 жылғы 5 наурыздағы № 12 қаулысымен бекітілген
+
+"Аудан әкімдігінің бөлімі" мемлекеттік мекемесі туралы ереже
+
+1. Жалпы ережелер
+
+1. "Аудан әкімдігінің бөлімі" мемлекеттік мекемесі мемлекеттік орган болып табылады.
+
+2. Мекеме өз қызметін Қазақстан Республикасының заңдарына сәйкес жүзеге асырады.
+
+2. Мемлекеттік органның міндеттері мен өкілеттіктері
+
+13. Мекеменің міндеттері: халықты жұмыспен қамтуды қамтамасыз ету.
+"""
+    # a section's number among the points («2. …» then «13. …», «1. …» then «1. …») is a heading;
+    # an operative point that lost its full stop before the annex's own «2.» is not
+    assert _unit_of(rules, "1. Жалпы ережелер") == "heading"
+    assert _unit_of(rules, "2. Мемлекеттік органның") == "heading"
+    assert _unit_of(rules, "2. Осы қаулы") == "norm"
+    assert _unit_of(rules, "13. Мекеменің") == "norm"
+    amend = """БҰЙЫРАМЫН:
+
+1. Бұйрыққа мынадай өзгерістер енгізілсін:
+
+6-тараудың тақырыбы мынадай редакцияда жазылсын:
+
+"6. Құжаттарды сақтау";
+
+38-тармақ мынадай редакцияда жазылсын:
+
+"38. Құжаттар бес жыл сақталады.";
+"""
+    assert _unit_of(amend, '"6. Құжаттарды') == "heading"
+    assert _unit_of(amend, '"38. Құжаттар') == "norm"
+    polling = """ШЕШІМ ҚАБЫЛДАДЫ:
+
+1. Сайлау учаскелері құрылсын.
+
+Орналасқан жері: Ақадыр ауылы, Атамекен көшесі, 5, мектеп ғимараты.
+
+Шекаралары: Ақадыр ауылы.
+"""
+    assert _unit_of(polling, "Орналасқан жері") == "list"
+    assert _unit_of(polling, "Шекаралары") == "list"
+    assert _unit_of(polling, "1. Сайлау") == "norm"

@@ -10,9 +10,11 @@ addresses, an ``empty`` unit (a bare «34.»).
 
 Two layers, as the forms allow:
 
-1. rules where the form is certain (the node's kind, an annex that is a blank form, an
-   editorial note's opening words, a row of figures, a line of underscores, the line above
-   a signature);
+1. rules where the form is certain (the node's kind, an annex that is a blank form, also one
+   whose header the export left in a table cell, an editorial note's opening words, a row of
+   figures, a line of underscores and the caption above it, a form speaking to its reader
+   («Сізге», «Ваше»), a section's number set among the points, a heading quoted under
+   «тақырыбы … редакцияда жазылсын:», the line above a signature);
 2. for the rest, a small learned classifier (:mod:`lexpert.structure.unitmodel`, trained by
    ``lexpert units train`` on real acts labelled by two annotators) when it is shipped,
    else the conservative heuristic :func:`heuristic_unit`.
@@ -99,6 +101,48 @@ AGREED = re.compile(r"(?:туралы|бойынша)\s+келісті\s*:\s*$|�
 QUOTED_HEADING = re.compile(r'^[«"]\s*(?:\d+(?:-\d+)?\s*-?\s*(?:тарау|бөлім|параграф)\b|(?:Глава|Раздел|Параграф)\s+\d)', re.I)
 # a member of a commission's composition: «… президенті (келісім бойынша);», «… (по согласованию);»
 MEMBER = re.compile(r"\((?:келісім|келісу)\s+бойынша\)\s*[;.,]?\s*$|\(по\s+согласованию\)\s*[;.,]?\s*$", re.I)
+
+# the form speaks to whoever receives or fills it in: «Сізге …», «Ваше обращение», «… біреуін таңдаңыз:»
+# (case-sensitive: the polite capital of a letter or a notice; acts speak of persons in the third person)
+ADDRESSEE = re.compile(
+    r"(?<!\w)(?:Сіз(?:ге|дің|ді|ден)?|Вы|Вам|Вас|Ваш\w*)(?!\w)|"
+    r"(?<!\w)(?:таңдаңыз|көрсетіңіз|толтырыңыз|белгілеңіз|выберите|укажите|заполните|отметьте|подчеркните)(?!\w)")
+# an amendment's lead-in to a new heading or title: «6-тараудың тақырыбы мынадай редакцияда жазылсын:»,
+# «заголовок главы 2 изложить в следующей редакции:»; the quoted line under it is that heading or title
+RENAME_LEADIN = re.compile(
+    r"(?:(?P<head>тақырыб\w*|заголов\w*)|(?P<title>атау\w*|наименовани\w*|названи\w*))\s[^:]{0,60}"
+    r"(?:редакцияда\s+жазылсын|изложить\s+в\s+(?:следующей|новой)\s+редакции|в\s+следующей\s+редакции)[^:]{0,40}:\s*$", re.I)
+# the address fields of a polling station or a district: «Орналасқан жері: …», «Шекаралары: …», «Границы: …»
+PLACE_FIELD = re.compile(r"^\s*(?:Орналасқан\s+жері|Шекаралары|Местонахождение|Границы)\s*:", re.I)
+# an act's title under its draft mark or in a bulletin: «… туралы Қазақстан Республикасының МӘЛІМДЕМЕСІ», «… ҚАҒИДАСЫ»
+TITLE_END = re.compile(r"[a-zа-яёәғқңөұүһі»\"]\s+[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]{5,}\s*$")
+_POINT_NO = re.compile(r"\s*[«\"]?(\d{1,3})\.\s")
+_DECREE_END = re.compile(r"(?:сын|сін|ть|ться)[»\"]?\s*$")    # an operative point: «… деп танылсын», «… признать утратившим силу»
+# the header of an annex that the export left in a one-cell table row, its lines glued:
+# «…№ 275 бұйрығына1-қосымшаҚазақстан…», «…Бұйрыққақосымша…», «Приложение 2 к приказу …»
+ANNEX_CELL = re.compile(
+    r"(?:\d+\s*-\s*|[а-яәғқңөұүһі](?:ға|ге|қа|ке|на|не)\s*)[Ққ]осымша(?:сы)?(?:нысан|(?![а-яәғқңөұүһі]))|"
+    r"^\s*Приложение\s*№?\s*\d*\s*(?:к\s|$)")
+# … saying the annex is a form: «…11-қосымшанысан», «… Форма»
+ANNEX_CELL_FORM = re.compile(r"[Ққ]осымша(?:сы)?\s*(?:нысан|Нысан|НЫСАН)(?![а-яәғқңөұүһі])|(?<![а-яё])(?:Форма|ФОРМА)(?![а-яё])")
+
+
+def _pure_blank(t: str) -> bool:
+    """A line that is only a blank to fill in: «______________;»."""
+    return bool(FORM_LINE.search(t)) and letters(FORM_LINE.sub("", t)) < 3
+
+
+def _section_heading(node: Node, t: str, nxt: str) -> bool:
+    """A numbered section heading set among points: «3. … қызметін ұйымдастыру» with no end
+    punctuation, followed by a point that skips ahead in the points' own count («19. …») or
+    opens it («1. …»); not an operative point that lost its full stop («… деп танылсын»)."""
+    m = _POINT_NO.match(nxt)
+    if (node.kind != "point" or not (node.number or "").isdigit() or not m or t.rstrip().endswith(_END)
+            or len(t.split()) > 40 or _DECREE_END.search(t)):
+        return False
+    k = int(m.group(1))
+    return k > int(node.number) + 1 or k == 1
+
 
 TREATY = re.compile(r"туралы\s+Хаттама$|^Протокол\s+(?:между|о\s+внесении|к\s+Соглашению)\b")   # a protocol to a treaty states rules
 
@@ -205,15 +249,28 @@ def rule_unit(node: Node, t: str, ctx: dict) -> str | None:
         return "form"
     if FORM_BLANK_END.search(t) and len(t) < 300:
         return "form"
-    if len(FORM_LINE.findall(t)) >= 2 and len(t) < 300:
+    if len(FORM_LINE.findall(t)) >= 2 and len(t) < 300 or len(FORM_LINE.findall(t)) >= 3:
         return "form"                    # «сенімхат көшірмесі _______ парақта ______ данада;»
-    if FIRST_PERSON.search(t):
+    if FIRST_PERSON.search(t) or ADDRESSEE.search(t):
         return "form"
+    nxt = ctx.get("next") or ""
+    if ctx.get("annex") and k != "cell" and _pure_blank(nxt) and not t.rstrip().endswith((".", ";")):
+        return "form"                    # the caption of a blank line below it: «2) сақтанушы» / «______;»
     if TOC.search(t):
         return "toc"
     if AGREED.search(t) and len(t) < 200:
         return "preamble"
     if k == "quote" and QUOTED_HEADING.match(t) and len(t) < 300 and not t.rstrip(' ";»').endswith((".", ";")):
+        return "heading"
+    if k in ("quote", "text", "part") and len(t) < 400:
+        m = RENAME_LEADIN.search(ctx.get("prev") or "")
+        if m:
+            return "heading" if m.group("head") else "title"
+    if PLACE_FIELD.match(t) and k != "cell":
+        return "list"
+    if k != "cell" and TITLE_END.search(t) and len(t) < 600:
+        return "title"
+    if _section_heading(node, t, nxt):
         return "heading"
     if MEMBER.search(t) and len(t.split()) <= 14 and k in ("point", "subpoint", "part", "text", "item"):
         return "list"
@@ -247,7 +304,6 @@ def rule_unit(node: Node, t: str, ctx: dict) -> str | None:
             return "figures"
     if k == "article" and not _article_states_rule(node):
         return "heading"
-    nxt = ctx.get("next") or ""
     if (t.endswith(":") and k in ("point", "subpoint", "part", "text", "quote", "article")
             and re.match(r"[«\"]?(?:\d{1,3}|[а-яәa-z])\)\s", nxt) and not FIGURE_SWAP.search(nxt)
             and not (BUDGET.search(nxt) and digit_share(nxt) > 0.2)):
@@ -321,6 +377,7 @@ def contexts(act: Node, text: str) -> list[tuple[Node, str, dict]]:
             rec(ch, c)
 
     rec(act, {"_plan_widths": set()})
+    _header_cell_annexes(out)
     # neighbours in reading order
     for idx, (node, t, c) in enumerate(out):
         nxt = out[idx + 1][0] if idx + 1 < len(out) else None
@@ -329,6 +386,26 @@ def contexts(act: Node, text: str) -> list[tuple[Node, str, dict]]:
         c["next"] = out[idx + 1][1] if nxt is not None else ""
         c["position"] = idx / max(1, len(out) - 1)
     return out
+
+
+def _header_cell_annexes(out: list[tuple[Node, str, dict]]) -> None:
+    """A blank form whose annex header the export left in a one-cell table row, its lines glued
+    («…№ 275 бұйрығына1-қосымша…11-қосымшанысан», «Приложение 2 к приказу … Форма»): the parse
+    has no annex node for it, so the units after that cell, up to the next such header cell or
+    a parsed annex, are read as a form annex all the same. Only a header that says «нысан» /
+    «Форма» (:data:`ANNEX_CELL_FORM`) does this; the other annexes left in cells keep their context."""
+    starts = [i for i, (n, t, c) in enumerate(out)
+              if n.kind == "cell" and not c.get("annex") and c.get("row_cells") == 1 and len(t) < 600
+              and not t.rstrip().endswith((".", ";")) and ANNEX_CELL.search(t)]
+    for j, i in enumerate(starts):
+        if not ANNEX_CELL_FORM.search(out[i][1]):
+            continue
+        stop = starts[j + 1] if j + 1 < len(starts) else len(out)
+        for k in range(i + 1, stop):
+            c = out[k][2]
+            if c.get("annex"):
+                break                      # a parsed annex: its own context from here
+            c["annex"] = c["form_annex"] = True
 
 
 def decide_units(items: list[tuple[Node, str, dict]], model=None) -> list[str]:

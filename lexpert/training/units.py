@@ -25,7 +25,7 @@ from ..settings import CHECKOUT
 ROOT = CHECKOUT
 LABELS = ROOT / "corpora" / "realunits" / "labels.jsonl"
 FLAGGED_TRAIN = ROOT / "corpora" / "realunits" / "finding_units.jsonl"
-FLAGGED_ROUNDS_TRAIN = (2, 3, 4, 5, 6, 7, 8, 9)  # the next round (10), drawn from acts of no earlier round, measures the shipped model
+FLAGGED_ROUNDS_TRAIN = (2, 3, 4, 5, 6, 7, 8, 9, 10)  # the next round (11), drawn from acts of no earlier round, measures the shipped model
 MODEL_DIR = DATA / "units"
 AUTHORED_LIMIT = 1500         # authored norms added to the real train units (all labelled norm)
 
@@ -194,8 +194,10 @@ def train(path: Path = LABELS, out_dir: Path = MODEL_DIR, seed: int = 0) -> dict
         k = list(m.lr_.classes_).index("norm")
         oof[va] = m.proba([items[i] for i in va])[:, k]
     gold = np.array([lab == "norm" for lab in labels])
-    best = max((float(th) for th in np.arange(0.3, 0.61, 0.05)),
-               key=lambda th: (_f1(gold, oof >= th), -abs(th - 0.5)))
+    # F0.5 of `norm`: a unit read as a norm is scored by the detectors, so a non-norm read as one
+    # (a signature line, a route list) costs more than the rare norm read as a caption
+    best = max((float(th) for th in np.arange(0.3, 0.81, 0.05)),
+               key=lambda th: (_fbeta(gold, oof >= th, 0.5), -abs(th - 0.5)))
     model = UnitClassifier(seed=seed, threshold=round(best, 2)).fit(items + authored,
                                                                     labels + ["norm"] * len(authored))
     model.save(out_dir)
@@ -230,7 +232,7 @@ def model_card(m: dict[str, Any]) -> str:
              f"  {m['train_labels']}.",
              f"- {m.get('authored_train_norms', 0)} units of the authored corpus's train documents that hold an",
              "  annotated norm (all `norm`), so that the rare forms of real norms are not learned as tables.",
-             f"- Threshold {m['threshold']}, chosen by act-grouped 5-fold cross-validation on the train units only.",
+             f"- Threshold {m['threshold']}, chosen by act-grouped 5-fold cross-validation on the train units only, for the best F0.5 of `norm` (a non-norm read as a norm is scored by the detectors, so precision counts double).",
              "- Real acts: the Kazakh acts of Akhmetov et al. (2024), *Textual Foundations of Justice:",
              "  Kazakhstani Laws and Jurisprudence Dataset*, Mendeley Data, doi:10.17632/jdpc5658nh.3,",
              "  **CC BY 4.0**, and official Russian/Kazakh texts from adilet.zan.kz (kazakhstan-law collection).",
@@ -253,11 +255,12 @@ def model_card(m: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _f1(gold: np.ndarray, pred: np.ndarray) -> float:
+def _fbeta(gold: np.ndarray, pred: np.ndarray, beta: float = 1.0) -> float:
     tp = float((gold & pred).sum())
     fp = float((~gold & pred).sum())
     fn = float((gold & ~pred).sum())
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    b2 = beta * beta
+    return (1 + b2) * tp / ((1 + b2) * tp + b2 * fn + fp) if tp else 0.0
 
 
 __all__ = ["UnitClassifier", "train", "evaluate", "agreement", "load_labels", "labelled_items",
