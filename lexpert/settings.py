@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # the source checkout this package sits in (corpora/, scripts/; an installed wheel has none)
@@ -57,4 +57,32 @@ class Limits:
             max_ocr_pixels=_int_env("LEXPERT_MAX_OCR_PIXELS", d.max_ocr_pixels),
             doc_timeout=_int_env("LEXPERT_DOC_TIMEOUT", d.doc_timeout),
             max_memory_mb=_int_env("LEXPERT_MAX_MEMORY_MB", d.max_memory_mb),
+        )
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):     # not Linux
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class Service:
+    """``lexpert serve``: the database connection pool and the analysis worker processes."""
+
+    db_pool_size: int = 10                   # LEXPERT_DB_POOL_SIZE: connections kept open per server process
+    db_max_overflow: int = 20                # LEXPERT_DB_MAX_OVERFLOW: extra connections opened under load
+    db_pool_timeout: int = 30                # LEXPERT_DB_POOL_TIMEOUT: seconds a request waits for a connection
+    # LEXPERT_ANALYSIS_WORKERS: processes that run the uploads' analyze() (0: a thread of the server process)
+    analysis_workers: int = field(default_factory=lambda: min(2, _cpus()))
+
+    @classmethod
+    def from_env(cls) -> "Service":
+        d = cls()
+        return cls(
+            db_pool_size=_int_env("LEXPERT_DB_POOL_SIZE", d.db_pool_size),
+            db_max_overflow=_int_env("LEXPERT_DB_MAX_OVERFLOW", d.db_max_overflow),
+            db_pool_timeout=_int_env("LEXPERT_DB_POOL_TIMEOUT", d.db_pool_timeout),
+            analysis_workers=_int_env("LEXPERT_ANALYSIS_WORKERS", min(2, _cpus())),
         )
