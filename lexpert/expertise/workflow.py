@@ -12,8 +12,8 @@ import hashlib
 from pathlib import Path
 from typing import Any, Iterable
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
 from ..pipeline import ActReport, analyze
 from .db.models import DECISIONS, DRAFT_STATUSES, INCORPORATION, NOT_ADOPTED_REASONS, REC_KINDS, REC_STATUSES, AuditEvent, Draft, Finding, Recommendation, Version, utcnow
@@ -92,14 +92,15 @@ def add_draft(s: Session, source: str | Path | bytes, *, name: str | None = None
 
 
 def add_version(s: Session, draft_id: int, source: str | Path | bytes, *, kind: str = "revision",
-                name: str | None = None, actor: str | None = None, at: dt.datetime | None = None) -> Version:
-    """A later version (``revision`` or ``adopted``). An adopted version is aligned to the
-    first version and each recommendation's incorporation is set from the alignment
-    (an expert's override is kept)."""
+                name: str | None = None, actor: str | None = None, at: dt.datetime | None = None,
+                report: ActReport | None = None) -> Version:
+    """A later version (``revision`` or ``adopted``; analysed here, or ``report`` if given). An
+    adopted version is aligned to the first version and each recommendation's incorporation is
+    set from the alignment (an expert's override is kept)."""
     if kind not in ("revision", "adopted"):
         raise RecordError(f"version kind must be revision or adopted, not {kind!r}")
     d = get(s, Draft, draft_id)
-    v = _store_version(s, d, analyze(source, name=name), kind, actor, at)
+    v = _store_version(s, d, report or analyze(source, name=name), kind, actor, at)
     if kind == "adopted":
         track_incorporation(s, d, v, actor=actor, at=at)
         if d.status != "adopted":
@@ -281,6 +282,40 @@ def list_drafts(s: Session, agency: str | None = None) -> list[Draft]:
     if agency is not None:
         q = q.where(Draft.agency == agency)
     return list(s.scalars(q))
+
+
+def draft_page(s: Session, agency: str | None = None, *, limit: int = 50, offset: int = 0
+               ) -> tuple[list[tuple[Draft, dict[str, int]]], int]:
+    """One page of drafts (oldest first) with the decision counts of each one's first version,
+    and how many drafts there are in all. Three small queries whatever the page: the drafts,
+    their versions' numbers and completion dates (no text, no report), and the counts."""
+    where = [] if agency is None else [Draft.agency == agency]
+    total = s.scalar(select(func.count(Draft.id)).where(*where)) or 0
+    q = (select(Draft).where(*where).order_by(Draft.id).limit(limit).offset(offset)
+         .options(selectinload(Draft.versions).load_only(Version.id, Version.draft_id, Version.number,
+                                                         Version.expertise_completed_at)))
+    drafts = list(s.scalars(q))
+    first = [d.versions[0].id for d in drafts if d.versions]
+    counts: dict[int, dict[str, int]] = {v: {k: 0 for k in DECISIONS} for v in first}
+    if first:
+        for vid, decision, n in s.execute(select(Finding.version_id, Finding.decision, func.count(Finding.id))
+                                          .where(Finding.version_id.in_(first))
+                                          .group_by(Finding.version_id, Finding.decision)):
+            counts[vid][decision] = n
+    return [(d, counts.get(d.versions[0].id, {}) if d.versions else {}) for d in drafts], total
+
+
+def draft_for_detail(s: Session, draft_id: int) -> Draft:
+    """A draft with everything its detail shows loaded in a few queries (versions without their
+    text, the findings of each version and their recommendations, the recommendations)."""
+    q = (select(Draft).where(Draft.id == draft_id).execution_options(populate_existing=True)
+         .options(selectinload(Draft.versions).defer(Version.text),
+                  selectinload(Draft.versions, Version.findings, Finding.recommendations),
+                  selectinload(Draft.recommendations, Recommendation.findings)))
+    d = s.scalars(q).one_or_none()
+    if d is None:
+        raise NotFound(f"draft {draft_id} does not exist")
+    return d
 
 
 def history(s: Session, entity: str, entity_id: int) -> list[AuditEvent]:

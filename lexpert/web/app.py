@@ -6,8 +6,11 @@ uvicorn) from one router per resource (``lexpert.web.routes``), the dependencies
 flow (``POST /api/token`` -> bearer token) for the API; a signed session cookie plus a CSRF
 token (header ``X-CSRF-Token``) for the HTML UI. Roles: ``agency`` (uploads and sees only its
 agency's drafts), ``expert`` (reviews, recommends, exports), ``admin`` (users, everything).
+Uploads are analysed in worker processes (``lexpert.web.analysis``), started with the server.
 """
 from __future__ import annotations
+
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -18,6 +21,14 @@ from ..expertise.db.session import default_url
 from ..version import __version__
 from .auth import AuthError
 from .routes import drafts, findings, kpi, ui, users
+from . import analysis
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    analysis.start()          # the workers load the detector while the server takes its first requests
+    yield
+    analysis.stop()
 
 
 async def _lexpert_error(request: Request, exc: LexpertError):
@@ -31,7 +42,7 @@ async def _lexpert_error(request: Request, exc: LexpertError):
 def create_app(db_url: str | None = None) -> FastAPI:
     url = db_url or default_url()
     init_db(url)
-    app = FastAPI(title="lexpert", version=__version__,
+    app = FastAPI(title="lexpert", version=__version__, lifespan=_lifespan,
                   description="Anti-corruption expertise of draft normative legal acts of Kazakhstan (ru, kk).")
     app.state.db_url = url
     app.add_exception_handler(LexpertError, _lexpert_error)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, UploadFile
+from fastapi import Depends, HTTPException, Query, Request, UploadFile
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
@@ -18,8 +18,13 @@ COOKIE = "lexpert_session"
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/token", auto_error=False)
 
 
+SAFE = ("GET", "HEAD", "OPTIONS")
+
+
 def get_db(request: Request):
-    with session_scope(request.app.state.db_url) as s:
+    """The request's session: a read session for GET/HEAD/OPTIONS, a write session otherwise
+    (on SQLite it takes the write lock at its first statement; see ``expertise.db.session``)."""
+    with session_scope(request.app.state.db_url, write=request.method not in SAFE) as s:
         yield s
 
 
@@ -53,6 +58,11 @@ def admin(p: Annotated[Principal, Depends(principal)]) -> Principal:
         raise HTTPException(403, "this needs the admin role")
     return p
 
+
+# a page of a list: ``limit`` rows from ``offset`` on (the total is in the X-Total-Count header)
+MAX_PAGE = 500
+PageLimit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"rows per page (at most {MAX_PAGE})")]
+PageOffset = Annotated[int, Query(ge=0, description="rows to skip")]
 
 Caller = Annotated[Principal, Depends(principal)]
 Expert = Annotated[Principal, Depends(expert)]

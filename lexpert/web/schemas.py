@@ -152,13 +152,17 @@ class UserOut(BaseModel):
 
 
 # ------------------------------------------------------------------ row -> answer
-def draft_summary(d: Draft) -> DraftSummary:
+def draft_summary(d: Draft, counts: dict[str, int] | None = None) -> DraftSummary:
+    """``counts``: the decision counts of the first version's findings, when the caller has them
+    (a page of drafts counts them in one query); otherwise counted from the loaded findings."""
     v = d.versions[0]
+    if counts is None:
+        counts = {k: sum(f.decision == k for f in v.findings) for k in ("pending", "confirmed", "rejected")}
     return DraftSummary(
         id=d.id, title=d.title, agency=d.agency, sphere=d.sphere, kind=d.kind, lang=d.lang, status=d.status,
         status_reason=d.status_reason, created_at=d.created_at.isoformat(), versions=len(d.versions),
         expertise_completed_at=v.expertise_completed_at.isoformat() if v.expertise_completed_at else None,
-        findings=FindingCounts(**{k: sum(f.decision == k for f in v.findings) for k in ("pending", "confirmed", "rejected")}))
+        findings=FindingCounts(**{k: counts.get(k, 0) for k in ("pending", "confirmed", "rejected")}))
 
 
 def finding_out(f: Finding) -> FindingOut:

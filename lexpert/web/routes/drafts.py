@@ -1,13 +1,21 @@
-"""Drafts: upload (analysed and stored), list, read, status, completion, adopted text, conclusion."""
+"""Drafts: upload (analysed and stored), list, read, status, completion, adopted text, conclusion.
+
+An upload keeps the event loop free: the bytes are read asynchronously (bounded), the analysis
+runs in a worker process (:mod:`lexpert.web.analysis`), and the database work and the JSON of
+the answer are done in a thread; the record is committed before the answer is sent."""
 from __future__ import annotations
 
-from fastapi import APIRouter, File, Form, UploadFile
-from fastapi.responses import Response
+from fastapi import APIRouter, File, Form, Response, UploadFile
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from ...expertise import workflow as X
 from ...expertise.db.models import Draft
-from ...pipeline import analyze
-from ..deps import DB, Caller, Expert, agency_scope, read_upload, visible_draft
+from ...pipeline import ActReport
+from .. import analysis
+from ..auth import Principal
+from ..deps import DB, Caller, Expert, PageLimit, PageOffset, agency_scope, read_upload, visible_draft
 from ..schemas import (AdoptedOut, DraftDetail, DraftSummary, StatusIn, UploadOut, draft_detail, draft_summary,
                        rec_out)
 
@@ -22,23 +30,33 @@ async def upload(p: Caller, s: DB, file: UploadFile = File(...), title: str | No
     """Upload a draft (multipart field ``file``): analysed, stored, findings pending review.
     Returns the draft id and the analysis (the JSON of ``lexpert analyze --format json``)."""
     data = await read_upload(file)
-    report = analyze(data, name=file.filename or "upload")
+    report = await analysis.run(data, file.filename or "upload")
     if p.role == "agency":
         agency = p.agency
-    d = X.add_draft(s, data, report=report, title=title, agency=agency, sphere=sphere, kind=kind,
-                    portal_url=url, actor=p.name)
+    meta = dict(title=title, agency=agency, sphere=sphere, kind=kind, portal_url=url)
+    return await run_in_threadpool(_store_upload, s, p, data, report, meta)
+
+
+def _store_upload(s: Session, p: Principal, data: bytes, report: ActReport, meta: dict) -> JSONResponse:
+    d = X.add_draft(s, data, report=report, actor=p.name, **meta)
     s.flush()
-    return UploadOut(draft_id=d.id, analysis=report.to_dict())
+    return JSONResponse(UploadOut(draft_id=d.id, analysis=report.to_dict()).model_dump(mode="json"), status_code=201)
 
 
 @router.get("", response_model=list[DraftSummary])
-def list_drafts(p: Caller, s: DB):
-    return [draft_summary(d) for d in X.list_drafts(s, agency_scope(p))]
+def list_drafts(p: Caller, s: DB, response: Response, limit: PageLimit = 50, offset: PageOffset = 0):
+    """The drafts the caller may see, oldest first, ``limit`` from ``offset`` on; the header
+    ``X-Total-Count`` gives how many there are in all."""
+    rows, total = X.draft_page(s, agency_scope(p), limit=limit, offset=offset)
+    response.headers["X-Total-Count"] = str(total)
+    return [draft_summary(d, counts) for d, counts in rows]
 
 
 @router.get("/{draft_id}", response_model=DraftDetail)
 def get_draft(draft_id: int, p: Caller, s: DB):
-    return draft_detail(visible_draft(s, draft_id, p))
+    visible_draft(s, draft_id, p)
+    d = X.draft_for_detail(s, draft_id)
+    return JSONResponse(draft_detail(d).model_dump(mode="json"))     # rendered here, in the route's thread
 
 
 @router.post("/{draft_id}/complete", response_model=DraftSummary)
@@ -57,9 +75,19 @@ def status(draft_id: int, body: StatusIn, p: Expert, s: DB):
 @router.post("/{draft_id}/adopted", status_code=201, response_model=AdoptedOut)
 async def adopted(draft_id: int, p: Expert, s: DB, file: UploadFile = File(...)):
     """Add the adopted text: aligned to the draft; each recommendation marked incorporated or not."""
-    visible_draft(s, draft_id, p)
+    await run_in_threadpool(_check_visible, s, draft_id, p)
     data = await read_upload(file)
-    v = X.add_version(s, draft_id, data, kind="adopted", name=file.filename or "adopted", actor=p.name)
+    report = await analysis.run(data, file.filename or "adopted")
+    return await run_in_threadpool(_store_adopted, s, draft_id, p, data, report)
+
+
+def _check_visible(s: Session, draft_id: int, p: Principal) -> None:
+    visible_draft(s, draft_id, p)
+    s.rollback()          # nothing written: end the transaction (and its lock) before the analysis
+
+
+def _store_adopted(s: Session, draft_id: int, p: Principal, data: bytes, report: ActReport) -> AdoptedOut:
+    v = X.add_version(s, draft_id, data, kind="adopted", actor=p.name, report=report)
     d = s.get(Draft, draft_id)
     return AdoptedOut(version=v.number, recommendations=[rec_out(r) for r in d.recommendations])
 

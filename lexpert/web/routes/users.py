@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from fastapi.security import OAuth2PasswordRequestForm
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from ...expertise.db.models import User
 from ...version import __version__
 from ..auth import add_user, authenticate, make_token
-from ..deps import DB, Admin
+from ..deps import DB, Admin, PageLimit, PageOffset
 from ..schemas import HealthOut, TokenOut, UserIn, UserOut, user_out
 
 router = APIRouter()
@@ -34,5 +34,7 @@ def create_user(body: UserIn, p: Admin, s: DB):
 
 
 @router.get("/api/users", response_model=list[UserOut], tags=["users"])
-def users(p: Admin, s: DB):
-    return [user_out(u) for u in s.scalars(select(User))]
+def users(p: Admin, s: DB, response: Response, limit: PageLimit = 50, offset: PageOffset = 0):
+    """The users in the order they were added, ``limit`` from ``offset`` on; ``X-Total-Count``: how many in all."""
+    response.headers["X-Total-Count"] = str(s.scalar(select(func.count(User.id))) or 0)
+    return [user_out(u) for u in s.scalars(select(User).order_by(User.id).limit(limit).offset(offset))]
