@@ -284,38 +284,54 @@ def list_drafts(s: Session, agency: str | None = None) -> list[Draft]:
     return list(s.scalars(q))
 
 
+SUMMARY_COLUMNS = (Draft.id, Draft.title, Draft.agency, Draft.sphere, Draft.kind, Draft.lang, Draft.status,
+                   Draft.status_reason, Draft.created_at)
+
+
 def draft_page(s: Session, agency: str | None = None, *, limit: int = 50, offset: int = 0
-               ) -> tuple[list[tuple[Draft, dict[str, int]]], int]:
-    """One page of drafts (oldest first) with the decision counts of each one's first version,
-    and how many drafts there are in all. Three small queries whatever the page: the drafts,
-    their versions' numbers and completion dates (no text, no report), and the counts."""
+               ) -> tuple[list[dict[str, Any]], int]:
+    """One page of drafts (oldest first) as plain rows, and how many drafts there are in all.
+
+    A row: the draft's columns of ``SUMMARY_COLUMNS``, ``versions`` (how many),
+    ``expertise_completed_at`` of the first version and ``findings``, the decision counts of
+    the first version's findings. Four small queries on indexed columns whatever the page and
+    the size of the record, reading no version text or report and building no ORM objects."""
     where = [] if agency is None else [Draft.agency == agency]
     total = s.scalar(select(func.count(Draft.id)).where(*where)) or 0
-    q = (select(Draft).where(*where).order_by(Draft.id).limit(limit).offset(offset)
-         .options(selectinload(Draft.versions).load_only(Version.id, Version.draft_id, Version.number,
-                                                         Version.expertise_completed_at)))
-    drafts = list(s.scalars(q))
-    first = [d.versions[0].id for d in drafts if d.versions]
-    counts: dict[int, dict[str, int]] = {v: {k: 0 for k in DECISIONS} for v in first}
-    if first:
-        for vid, decision, n in s.execute(select(Finding.version_id, Finding.decision, func.count(Finding.id))
-                                          .where(Finding.version_id.in_(first))
-                                          .group_by(Finding.version_id, Finding.decision)):
-            counts[vid][decision] = n
-    return [(d, counts.get(d.versions[0].id, {}) if d.versions else {}) for d in drafts], total
+    rows = [dict(r._mapping) for r in s.execute(select(*SUMMARY_COLUMNS).where(*where).order_by(Draft.id)
+                                                 .limit(limit).offset(offset))]
+    if not rows:
+        return [], total
+    first: dict[int, tuple] = {}
+    n_versions: dict[int, int] = {}
+    for draft_id, vid, number, completed in s.execute(
+            select(Version.draft_id, Version.id, Version.number, Version.expertise_completed_at)
+            .where(Version.draft_id.in_([r["id"] for r in rows]))):
+        n_versions[draft_id] = n_versions.get(draft_id, 0) + 1
+        if draft_id not in first or number < first[draft_id][1]:
+            first[draft_id] = (vid, number, completed)
+    counts: dict[int, dict[str, int]] = {vid: {k: 0 for k in DECISIONS} for vid, _, _ in first.values()}
+    for vid, decision, n in s.execute(select(Finding.version_id, Finding.decision, func.count(Finding.id))
+                                      .where(Finding.version_id.in_(list(counts)))
+                                      .group_by(Finding.version_id, Finding.decision)):
+        counts[vid][decision] = n
+    for r in rows:
+        vid, _, completed = first.get(r["id"], (None, None, None))
+        r.update(versions=n_versions.get(r["id"], 0), expertise_completed_at=completed,
+                 findings=counts.get(vid, {k: 0 for k in DECISIONS}))
+    return rows, total
 
 
-def draft_for_detail(s: Session, draft_id: int) -> Draft:
-    """A draft with everything its detail shows loaded in a few queries (versions without their
-    text, the findings of each version and their recommendations, the recommendations)."""
-    q = (select(Draft).where(Draft.id == draft_id).execution_options(populate_existing=True)
+def draft_for_detail(s: Session, draft_id: int) -> Draft | None:
+    """A draft (None if there is none) with everything its detail shows loaded in a few queries:
+    its versions without their text, the findings of each version and their recommendations, the
+    recommendations and their findings. (Call it before anything else loads the draft into the
+    session: eager loading applies to a draft loaded here.)"""
+    q = (select(Draft).where(Draft.id == draft_id)
          .options(selectinload(Draft.versions).defer(Version.text),
                   selectinload(Draft.versions, Version.findings, Finding.recommendations),
                   selectinload(Draft.recommendations, Recommendation.findings)))
-    d = s.scalars(q).one_or_none()
-    if d is None:
-        raise NotFound(f"draft {draft_id} does not exist")
-    return d
+    return s.scalars(q).one_or_none()
 
 
 def history(s: Session, entity: str, entity_id: int) -> list[AuditEvent]:

@@ -86,16 +86,44 @@ def _factory(url: str, write: bool) -> sessionmaker:
     return sessionmaker(bind=get_engine(url).execution_options(**{WRITE: write}), expire_on_commit=False)
 
 
-@contextmanager
-def session_scope(url: str | None = None, *, write: bool = True):
-    """A transaction: committed on success, rolled back on any error (nothing half-written).
-    ``write=False`` for a session that only reads (on SQLite it then never takes the write lock)."""
-    s: Session = _factory(url or default_url(), write)()
+def new_session(url: str | None = None, *, write: bool = True) -> Session:
+    """A session not yet connected (it takes a connection from the pool at its first statement);
+    end it with :func:`end_session`. :func:`session_scope` is the two together."""
+    return _factory(url or default_url(), write)()
+
+
+def end_session(s: Session, ok: bool) -> None:
+    """Commit (``ok``) or roll back, then close: the connection goes back to the pool."""
     try:
-        yield s
-        s.commit()
+        if ok:
+            s.commit()
+        else:
+            s.rollback()
     except BaseException:
         s.rollback()
         raise
     finally:
         s.close()
+
+
+def pool_capacity(url: str | None = None) -> int:
+    """How many connections the engine's pool gives out at most (its size plus its overflow)."""
+    pool = get_engine(url).pool
+    size = getattr(pool, "size", None)
+    overflow = getattr(pool, "_max_overflow", 0)
+    if not callable(size) or overflow < 0:
+        return 1_000_000                  # no limit (an in-memory database's pool, or max_overflow -1)
+    return size() + overflow
+
+
+@contextmanager
+def session_scope(url: str | None = None, *, write: bool = True):
+    """A transaction: committed on success, rolled back on any error (nothing half-written).
+    ``write=False`` for a session that only reads (on SQLite it then never takes the write lock)."""
+    s = new_session(url, write=write)
+    ok = False
+    try:
+        yield s
+        ok = True
+    finally:
+        end_session(s, ok)

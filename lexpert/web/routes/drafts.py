@@ -5,26 +5,26 @@ runs in a worker process (:mod:`lexpert.web.analysis`), and the database work an
 the answer are done in a thread; the record is committed before the answer is sent."""
 from __future__ import annotations
 
-from fastapi import APIRouter, File, Form, Response, UploadFile
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from ...expertise import workflow as X
 from ...expertise.db.models import Draft
 from ...pipeline import ActReport
 from .. import analysis
 from ..auth import Principal
-from ..deps import DB, Caller, Expert, PageLimit, PageOffset, agency_scope, read_upload, visible_draft
+from ..deps import (DB, Caller, Expert, PageLimit, PageOffset, agency_scope, in_session, read_upload,
+                    visible_draft)
 from ..schemas import (AdoptedOut, DraftDetail, DraftSummary, StatusIn, UploadOut, draft_detail, draft_summary,
-                       rec_out)
+                       rec_out, summary_row)
 
 router = APIRouter(prefix="/api/drafts", tags=["drafts"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @router.post("", status_code=201, response_model=UploadOut)
-async def upload(p: Caller, s: DB, file: UploadFile = File(...), title: str | None = Form(None),
+async def upload(request: Request, p: Caller, file: UploadFile = File(...), title: str | None = Form(None),
                  agency: str | None = Form(None), sphere: str | None = Form(None), kind: str | None = Form(None),
                  url: str | None = Form(None)):
     """Upload a draft (multipart field ``file``): analysed, stored, findings pending review.
@@ -34,7 +34,7 @@ async def upload(p: Caller, s: DB, file: UploadFile = File(...), title: str | No
     if p.role == "agency":
         agency = p.agency
     meta = dict(title=title, agency=agency, sphere=sphere, kind=kind, portal_url=url)
-    return await run_in_threadpool(_store_upload, s, p, data, report, meta)
+    return await in_session(request, _store_upload, p, data, report, meta)
 
 
 def _store_upload(s: Session, p: Principal, data: bytes, report: ActReport, meta: dict) -> JSONResponse:
@@ -44,18 +44,17 @@ def _store_upload(s: Session, p: Principal, data: bytes, report: ActReport, meta
 
 
 @router.get("", response_model=list[DraftSummary])
-def list_drafts(p: Caller, s: DB, response: Response, limit: PageLimit = 50, offset: PageOffset = 0):
+def list_drafts(p: Caller, s: DB, limit: PageLimit = 50, offset: PageOffset = 0):
     """The drafts the caller may see, oldest first, ``limit`` from ``offset`` on; the header
     ``X-Total-Count`` gives how many there are in all."""
     rows, total = X.draft_page(s, agency_scope(p), limit=limit, offset=offset)
-    response.headers["X-Total-Count"] = str(total)
-    return [draft_summary(d, counts) for d, counts in rows]
+    return JSONResponse([summary_row(r) for r in rows], headers={"X-Total-Count": str(total)})  # rendered in this thread
 
 
 @router.get("/{draft_id}", response_model=DraftDetail)
 def get_draft(draft_id: int, p: Caller, s: DB):
-    visible_draft(s, draft_id, p)
-    d = X.draft_for_detail(s, draft_id)
+    X.draft_for_detail(s, draft_id)
+    d = visible_draft(s, draft_id, p)             # the draft just loaded (or 404)
     return JSONResponse(draft_detail(d).model_dump(mode="json"))     # rendered here, in the route's thread
 
 
@@ -73,17 +72,12 @@ def status(draft_id: int, body: StatusIn, p: Expert, s: DB):
 
 
 @router.post("/{draft_id}/adopted", status_code=201, response_model=AdoptedOut)
-async def adopted(draft_id: int, p: Expert, s: DB, file: UploadFile = File(...)):
+async def adopted(request: Request, draft_id: int, p: Expert, file: UploadFile = File(...)):
     """Add the adopted text: aligned to the draft; each recommendation marked incorporated or not."""
-    await run_in_threadpool(_check_visible, s, draft_id, p)
+    await in_session(request, visible_draft, draft_id, p, write=False)
     data = await read_upload(file)
     report = await analysis.run(data, file.filename or "adopted")
-    return await run_in_threadpool(_store_adopted, s, draft_id, p, data, report)
-
-
-def _check_visible(s: Session, draft_id: int, p: Principal) -> None:
-    visible_draft(s, draft_id, p)
-    s.rollback()          # nothing written: end the transaction (and its lock) before the analysis
+    return await in_session(request, _store_adopted, draft_id, p, data, report)
 
 
 def _store_adopted(s: Session, draft_id: int, p: Principal, data: bytes, report: ActReport) -> AdoptedOut:

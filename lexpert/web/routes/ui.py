@@ -17,7 +17,7 @@ from ..auth import AuthError, Principal, authenticate, make_token
 from ..deps import COOKIE, DB, agency_scope, ui_principal, visible_draft
 from ..i18n import KPI_COLUMNS, KPI_DEFINITIONS, KPI_EMPTY, UI
 from ..review import segments
-from ..schemas import draft_summary, finding_out, rec_out
+from ..schemas import draft_summary, finding_out, rec_out, summary_row
 
 WEB = Path(__file__).resolve().parent.parent
 PLOTS = ("kpi_a_by_quarter", "kpi_b_by_agency", "heatmap_agency_family")
@@ -67,7 +67,7 @@ def logout():
 def home(request: Request, s: DB, offset: int = Query(0, ge=0)):
     p = ui_principal(request)
     rows, total = X.draft_page(s, agency_scope(p), limit=UI_PAGE, offset=offset)
-    drafts = [draft_summary(d, counts).model_dump() for d, counts in rows]
+    drafts = [summary_row(r) for r in rows]
     pager = {"first": offset + 1 if drafts else 0, "last": offset + len(drafts), "total": total,
              "prev": max(0, offset - UI_PAGE) if offset > 0 else None,
              "next": offset + UI_PAGE if offset + UI_PAGE < total else None}
