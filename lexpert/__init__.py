@@ -8,12 +8,15 @@
 The names below are imported on first use, so ``lexpert --help`` and the commands that do not
 analyse do not load spaCy and the models.
 """
+import logging
+
 from . import _torchguard
 
 from .version import __version__
 __all__ = ["analyze", "analyze_text", "ActReport", "LexpertError", "__version__"]
 
 _torchguard.install()
+logging.getLogger(__name__).addHandler(logging.NullHandler())   # a library: where logs go is the program's choice
 
 
 def __getattr__(name):

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import importlib.abc
 import importlib.machinery
-import os
 import sys
+
+from .settings import allow_torch_import
 
 GUARDED = ("thinc.compat", "skops.io._trusted_types")
 _blocking = 0
@@ -50,7 +51,7 @@ class _Finder(importlib.abc.MetaPathFinder):
 
 
 def install() -> None:
-    if os.environ.get("LEXPERT_ALLOW_TORCH_IMPORT") == "1":
+    if allow_torch_import():
         return
     if not any(isinstance(f, _Finder) for f in sys.meta_path):
         sys.meta_path.insert(0, _Finder())

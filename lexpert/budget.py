@@ -9,11 +9,15 @@
 """
 from __future__ import annotations
 
+import logging
+import os
 import signal
 import threading
 from contextlib import contextmanager
 
 from .errors import InputError
+
+log = logging.getLogger(__name__)
 
 
 class DocumentTimeout(InputError):
@@ -28,6 +32,8 @@ def time_limit(seconds: float, what: str, setting: str = "--doc-timeout"):
     usable = seconds and seconds > 0 and hasattr(signal, "setitimer") \
         and threading.current_thread() is threading.main_thread()
     if not usable:
+        if seconds and seconds > 0:
+            log.debug("%s: no time limit outside the main thread of a process", what)
         yield
         return
 
@@ -38,6 +44,9 @@ def time_limit(seconds: float, what: str, setting: str = "--doc-timeout"):
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
+    except DocumentTimeout:
+        log.info("%s: stopped after %g s (%s)", what, seconds, setting)
+        raise
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
@@ -59,4 +68,5 @@ def memory_ceiling(mb: int) -> bool:
     if hard != resource.RLIM_INFINITY:
         want = min(want, hard)
     resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+    log.debug("address space of process %d capped at %d MB", os.getpid(), want // (1024 * 1024))
     return True

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable, NotRequired, TypedDict
 
 
 
@@ -34,6 +34,48 @@ def body(text: str) -> str:
     """A norm's text without its own number and closing punctuation, for comparison."""
     t = _LEAD_NUM.sub("", text.strip())
     return re.sub(r"[\s;.,»\"]+$", "", t).strip().lower()
+
+
+@dataclass
+class Quote:
+    """A finding of the draft to resolve: its factor, the words it quoted, and where it is: ``start``
+    (an offset in the normalized draft text) or else its norm's ``locator``."""
+
+    code: str
+    quote: str = ""
+    start: int | None = None
+    locator: str | None = None
+
+
+class PairJSON(TypedDict):
+    draft: str | None               # the locators of the aligned norms
+    adopted: str | None
+    status: str                     # same | changed | deleted | inserted
+    similarity: float
+    draft_text: str | None
+    adopted_text: str | None
+
+
+class ResolvedJSON(TypedDict):
+    """A finding of the draft, resolved or not in the adopted text (``adopted`` and the texts only
+    when its norm was found in the draft)."""
+
+    locator: str | None
+    code: str
+    quote: str
+    resolved: bool
+    how: str
+    adopted: NotRequired[str | None]
+    draft_text: NotRequired[str]
+    adopted_text: NotRequired[str | None]
+
+
+class CompareJSON(TypedDict):
+    """``lexpert compare --format json``."""
+
+    pairs: list[PairJSON]
+    findings: list[ResolvedJSON]
+    summary: dict[str, int]
 
 
 @dataclass
@@ -129,11 +171,10 @@ def _scores(detector: Detector, texts, lang, contexts) -> list[dict[str, float]]
     return [{c: h.score for c, h in best_hits(hs).items()} for hs in detector.detect(texts, lang, contexts)]
 
 
-def compare(draft_text: str, adopted_text: str, findings: list[dict[str, Any]] | None = None,
-            detector: Detector | None = None) -> dict[str, Any]:
-    """Align two versions; resolve ``findings`` (``{"code", "quote", "start"?}`` with ``start`` an
-    offset in the normalized draft text, or ``"locator"``); by default the detector's own findings
-    on the draft are used. Returns the JSON contract of ``lexpert compare``."""
+def compare(draft_text: str, adopted_text: str, findings: Iterable[Quote] | None = None,
+            detector: Detector | None = None) -> CompareJSON:
+    """Align two versions; resolve ``findings`` (by default the detector's own findings on the
+    draft). Returns the JSON contract of ``lexpert compare``."""
     from .nlp.lang import detect as detect_lang
 
     det = detector or default_detector()
@@ -147,16 +188,16 @@ def compare(draft_text: str, adopted_text: str, findings: list[dict[str, Any]] |
 
         rep = analyze_text(dtext, detector=det)
         norm_at = {n.id: n for n in rep.norms}
-        findings = [{"code": f.code, "quote": f.evidence, "start": f.evidence_start,
-                     "locator": norm_at[f.norm_id].locator} for f in rep.findings]
-    out_findings = []
+        findings = [Quote(code=f.code, quote=f.evidence, start=f.evidence_start, locator=norm_at[f.norm_id].locator)
+                    for f in rep.findings]
+    out_findings: list[ResolvedJSON] = []
     for f in findings:
         norm = _norm_for(f, dnorms)
         if norm is None:
             out_findings.append({**_public(f), "resolved": False, "how": "norm not found in the draft"})
             continue
         p = by_draft[id(norm)]
-        resolved, how = finding_resolved(f["code"], f.get("quote", ""), norm, p.adopted, det, lang)
+        resolved, how = finding_resolved(f.code, f.quote, norm, p.adopted, det, lang)
         out_findings.append({**_public(f), "locator": norm.locator, "resolved": resolved, "how": how,
                              "adopted": p.adopted.locator if p.adopted else None,
                              "draft_text": norm.text, "adopted_text": p.adopted.text if p.adopted else None})
@@ -171,23 +212,23 @@ def compare(draft_text: str, adopted_text: str, findings: list[dict[str, Any]] |
     }
 
 
-def _public(f: dict[str, Any]) -> dict[str, Any]:
-    return {"locator": f.get("locator"), "code": f["code"], "quote": f.get("quote", "")}
+def _public(f: Quote) -> dict[str, str | None]:
+    return {"locator": f.locator, "code": f.code, "quote": f.quote}
 
 
-def _norm_for(f: dict[str, Any], norms: list[Norm]) -> Norm | None:
-    if f.get("start") is not None:
+def _norm_for(f: Quote, norms: list[Norm]) -> Norm | None:
+    if f.start is not None:
         for n in norms:
-            if n.start <= f["start"] < n.end:
+            if n.start <= f.start < n.end:
                 return n
-    q = " ".join(f.get("quote", "").split()).lower()
-    cands = [n for n in norms if f.get("locator") and n.locator == f["locator"]]
+    q = " ".join(f.quote.split()).lower()
+    cands = [n for n in norms if f.locator and n.locator == f.locator]
     if q:
         cands = [n for n in (cands or norms) if q in " ".join(n.text.split()).lower()] or cands
     return cands[0] if cands else None
 
 
-def truth_findings(draft_text: str, truth: dict[str, Any]) -> list[dict[str, Any]]:
+def truth_findings(draft_text: str, truth: dict[str, Any]) -> list[Quote]:
     """Findings of a version pair's truth.json as inputs to :func:`compare` (offsets in the
     normalized draft)."""
     raw_lines = draft_text.split("\n")
@@ -198,11 +239,11 @@ def truth_findings(draft_text: str, truth: dict[str, Any]) -> list[dict[str, Any
         pos = norm_text.find(line)
         q = normalize(f["quote"]).strip()
         start = norm_text.find(q, pos) if pos >= 0 else norm_text.find(q)
-        out.append({"code": f["code"], "quote": q, "start": start if start >= 0 else None})
+        out.append(Quote(code=f["code"], quote=q, start=start if start >= 0 else None))
     return out
 
 
-def render_text(res: dict[str, Any]) -> str:
+def render_text(res: CompareJSON) -> str:
     lines = ["Alignment: " + ", ".join(f"{k} {v}" for k, v in res["summary"].items()), ""]
     for p in res["pairs"]:
         if p["status"] != "same":

@@ -6,23 +6,26 @@ The CLI, the API, the review UI and the batch engine all call this function.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, NotRequired, TypedDict
 
 from .detect.base import Detector, default_detector, detect_findings
 from .settings import Limits
 from .ingest import read_bytes, read_path
-from .nlp.lang import document_language
+from .nlp.lang import Segment, document_language
 from .nlp.normalize import normalize
-from .records import Finding, Node, Norm, RawDocument
+from .records import Finding, FindingJSON, Node, NodeJSON, Norm, NormJSON, RawDocument
 from .structure import norms as extract_norms
 from .structure import parse
 from .taxonomy import FAMILIES, load_taxonomy
 from .version import __version__
 
+log = logging.getLogger(__name__)
 
 ANALYSED_LANGS = ("ru", "kk")
 _NOT_ACT = [
@@ -32,6 +35,76 @@ _NOT_ACT = [
     ("letter", re.compile(r"^\s*(?:Уважаем\w+|Құрметті|Исх\.?\s*№|Шығ\.?\s*№|На\s+№|№\s*\S+\s+от\s+\S+\s*$|"
                           r"С\s+уважением|Құрметпен)", re.I | re.M)),
 ]
+
+
+class Reason(TypedDict):
+    """Why (part of) a document was not analysed: a code and a one-line message."""
+
+    code: str
+    message: str
+
+
+class CoverageJSON(TypedDict):
+    status: str
+    units: int
+    analysed_units: int
+    reasons: list[Reason]
+
+
+class Summary(TypedDict):
+    """The counts of a report (``summary`` in ``analyze --format json``)."""
+
+    norms: int
+    flagged_norms: int
+    findings: int
+    by_family: dict[str, int]
+    by_code: dict[str, int]
+    kpi_a_contribution: int
+    coverage: CoverageJSON
+
+
+class LanguageSpanJSON(TypedDict):
+    lang: str
+    start: int
+    end: int
+
+
+class DocumentJSON(TypedDict):
+    source: str
+    format: str
+    title: str | None
+    language: str
+    languages: list[LanguageSpanJSON]
+    pages: int | None
+    encoding: str | None
+    chars: int
+    sha256: str
+    warnings: list[str]
+    meta: dict[str, Any]            # what the reader of the format found (free-form)
+    language_name: str
+
+
+class GeneratorJSON(TypedDict):
+    name: str
+    version: str
+    detector: str
+    taxonomy_version: int
+
+
+class ActReportJSON(TypedDict):
+    """``analyze --format json`` (schema ``lexpert.act_report/1``): the JSON contract."""
+
+    schema: str
+    generator: GeneratorJSON
+    document: DocumentJSON
+    structure: NodeJSON
+    norms: list[NormJSON]
+    findings: list[FindingJSON]
+    summary: Summary
+    text: NotRequired[str]
+
+
+LANGUAGE_NAMES = {"ru": "русский", "kk": "қазақ тілі", "en": "English", "mixed": "ru+kk"}
 
 
 @dataclass
@@ -47,16 +120,16 @@ class Coverage:
     status: str
     units: int
     analysed: int
-    reasons: list[dict[str, str]] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> CoverageJSON:
         return {"status": self.status, "units": self.units, "analysed_units": self.analysed,
                 "reasons": list(self.reasons)}
 
 
 def assess_coverage(text: str, units: list[Norm], title: str | None) -> Coverage:
     """Which units can be analysed, and why the rest cannot (see :class:`Coverage`)."""
-    reasons: list[dict[str, str]] = []
+    reasons: list[Reason] = []
     analysed = [n for n in units if n.lang in ANALYSED_LANGS]
     other = sorted({n.lang for n in units if n.lang not in ANALYSED_LANGS})
     if other:
@@ -87,7 +160,7 @@ class ActReport:
     text: str
     title: str | None
     language: str
-    languages: list[dict[str, Any]]
+    languages: list[Segment]
     structure: Node
     norms: list[Norm]
     findings: list[Finding]
@@ -107,7 +180,7 @@ class ActReport:
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> Summary:
         tax = load_taxonomy()
         by_code = {c: 0 for c in tax.codes}
         by_family = {f: 0 for f in FAMILIES}
@@ -124,36 +197,26 @@ class ActReport:
             "coverage": (self.coverage or Coverage("complete", len(self.norms), len(self.norms))).to_dict(),
         }
 
-    def to_dict(self, include_text: bool = False) -> dict[str, Any]:
+    def to_dict(self, include_text: bool = False) -> ActReportJSON:
         tax = load_taxonomy()
-        d: dict[str, Any] = {
+        d: ActReportJSON = {
             "schema": "lexpert.act_report/1",
             "generator": {"name": "lexpert", "version": __version__, "detector": self.detector,
                           "taxonomy_version": tax.version},
             "document": {
                 "source": self.source, "format": self.format, "title": self.title,
-                "language": self.language, "languages": self.languages, "pages": self.pages,
-                "encoding": self.encoding, "chars": len(self.text), "sha256": self.sha256,
+                "language": self.language,
+                "languages": [{"lang": s.lang, "start": s.start, "end": s.end} for s in self.languages],
+                "pages": self.pages, "encoding": self.encoding, "chars": len(self.text), "sha256": self.sha256,
                 "warnings": self.warnings, "meta": self.meta,
+                "language_name": LANGUAGE_NAMES.get(self.language, self.language),
             },
             "structure": self.structure.to_dict(),
-            "norms": [{"id": n.id, "kind": n.kind, "locator": n.locator, "path": n.path,
-                       "span": [n.start, n.end], "lang": n.lang, "text": n.text,
-                       **({"target": n.target} if n.target else {})} for n in self.norms],
-            "findings": [{
-                "id": f"f{i + 1}", "norm_id": f.norm_id, "locator": f.locator, "code": f.code,
-                "family": f.family, "name": tax[f.code].name(_lang_of(self, f)),
-                "score": round(f.score, 4),
-                "evidence": {"start": f.evidence_start, "end": f.evidence_end, "text": f.evidence},
-                "reason": f.reason,
-                "recommendation": {"kind": tax[f.code].rec_kind, "text": f.recommendation},
-                "source": f.source, "rule": f.rule,
-                **({"details": f.details} if f.details else {}),
-            } for i, f in enumerate(self.findings)],
+            "norms": [n.to_dict() for n in self.norms],
+            "findings": [f.to_dict(f"f{i + 1}", tax[f.code].name(_lang_of(self, f)), tax[f.code].rec_kind)
+                         for i, f in enumerate(self.findings)],
             "summary": self.summary(),
         }
-        d["document"]["language_name"] = {"ru": "русский", "kk": "қазақ тілі", "en": "English",
-                                          "mixed": "ru+kk"}.get(self.language, self.language)
         if include_text:
             d["text"] = self.text
         return d
@@ -189,7 +252,13 @@ def analyze(source: str | Path | bytes, *, name: str | None = None, lang: str | 
     default ``LEXPERT_REGISTER``) against which hidden state services are checked.
     Raises :class:`lexpert.errors.InputError` subclasses for documents that cannot be read.
     """
+    t0 = time.perf_counter()
     raw = load(source, name=name, limits=limits)
+    log.info("%s: read as %s%s, %d characters%s in %.2f s", raw.source, raw.format,
+             f" ({raw.encoding})" if raw.encoding else "", len(raw.text),
+             f", {raw.pages} pages" if raw.pages else "", time.perf_counter() - t0)
+    for w in raw.warnings:
+        log.info("%s: %s", raw.source, w)
     text = normalize(raw.text)
     if not text.strip():
         from .errors import EmptyDocument
@@ -204,6 +273,7 @@ def analyze_text(text: str, *, raw: RawDocument | None = None, lang: str | None 
     """Analyse already-normalized text (the part of :func:`analyze` after ingest)."""
     raw = raw or RawDocument(text=text, format="txt", source="<text>")
     det = detector or default_detector()
+    t0 = time.perf_counter()
     doc_lang, segments = document_language(text)
     tree = parse(text)
     if lang:
@@ -216,17 +286,23 @@ def analyze_text(text: str, *, raw: RawDocument | None = None, lang: str | None 
     title = next((a.title for a in tree.children if a.title), None)
     coverage = assess_coverage(text, units, title)
     checked = [n for n in units if n.lang in ANALYSED_LANGS]
+    t1 = time.perf_counter()
+    log.debug("%s: parsed into %d norms in %.2f s", raw.source, len(units), t1 - t0)
     findings = detect_findings(checked, det, min_score=min_score)
+    log.debug("%s: %s detector: %d findings in %.2f s", raw.source, getattr(det, "name", "custom"), len(findings),
+              time.perf_counter() - t1)
     from .detect import services  # hidden state services: add, explain, or clear by the register
 
     findings = services.apply(checked, findings, text, register)
     from .detect.context import context_findings  # the act as context: terms, referrals
 
     findings = context_findings(checked, findings, text)
+    log.info("%s: %d norms (%d in ru/kk analysed), %d findings, coverage %s, in %.2f s", raw.source, len(units),
+             len(checked), len(findings), coverage.status, time.perf_counter() - t0)
     return ActReport(
         source=raw.source, format=raw.format, text=text, title=title,
         language=lang or doc_lang,
-        languages=[{"lang": s.lang, "start": s.start, "end": s.end} for s in segments],
+        languages=segments,
         structure=tree, norms=units, findings=findings, detector=getattr(det, "name", "custom"),
         pages=raw.pages, encoding=raw.encoding,
         warnings=list(raw.warnings) + [r["message"] for r in coverage.reasons], meta=dict(raw.meta),

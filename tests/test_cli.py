@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 from importlib import resources
@@ -111,3 +112,79 @@ def test_classify_rejects_contract_violations(tmp_path):
     inp.write_text('{"id": "1", "text": "x", "lang": "en"}\n', encoding="utf-8")
     r = run("classify", str(inp))
     assert r.returncode == 2 and "lang" in r.stderr
+
+
+def _info_lines(stderr: str) -> list[str]:
+    return [ln for ln in stderr.splitlines() if ln.startswith("INFO lexpert.")]
+
+
+def test_verbose_logs_to_stderr_and_leaves_stdout_alone():
+    sample = str(resources.files("lexpert.data").joinpath("samples/sample_ru.txt"))
+    plain = run("analyze", "--format", "json", sample)
+    verbose = run("-v", "analyze", "--format", "json", sample)
+    assert plain.returncode == verbose.returncode == 0, verbose.stderr
+    assert verbose.stdout == plain.stdout                      # the report is the same byte for byte
+    assert not _info_lines(plain.stderr) and "DEBUG" not in plain.stderr
+    info = _info_lines(verbose.stderr)
+    assert any(ln.startswith("INFO lexpert.pipeline: sample_ru.txt: read as txt (utf-8)") for ln in info), info
+    assert any("lexpert.detect.base: detector:" in ln for ln in info), info
+    n = len(json.loads(plain.stdout)["findings"])
+    assert any(f"{n} findings" in ln for ln in info), info
+    assert "DEBUG" not in verbose.stderr
+    debug = run("-vv", "analyze", "--format", "json", sample)
+    assert debug.stdout == plain.stdout and "DEBUG lexpert.pipeline: sample_ru.txt: parsed into" in debug.stderr
+
+
+def test_quiet_and_verbose_errors_stay_one_line_without_debug(tmp_path):
+    p = tmp_path / "empty.txt"
+    p.write_bytes(b"")
+    for flags in ((), ("-q",), ("-v",)):
+        r = run(*flags, "analyze", str(p))
+        assert r.returncode == 2 and r.stderr == "lexpert: error: empty.txt: the file is empty\n", (flags, r.stderr)
+    r = run("-vv", "analyze", str(p))                          # -vv: the traceback too, as a DEBUG record
+    assert r.returncode == 2 and "DEBUG lexpert.cli.commands: EmptyDocument" in r.stderr and "Traceback" in r.stderr
+    assert r.stderr.endswith("lexpert: error: empty.txt: the file is empty\n")
+
+
+def test_verbose_reaches_the_batch_workers(tmp_path):
+    # the workers are spawned processes: the level is handed to them, and a document that
+    # cannot be analysed is logged where it happens
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "good.txt").write_text("1. Уполномоченный орган вправе продлить срок.\n", encoding="utf-8")
+    (d / "empty.txt").write_bytes(b"")
+    env = {**os.environ, "LEXPERT_DETECTOR": "rules"}
+    cmd = [sys.executable, "-m", "lexpert", "-v", "batch", str(d), "--out", str(tmp_path / "out"), "--workers", "1",
+           "--no-progress"]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+    assert r.returncode == 0, r.stderr
+    info = _info_lines(r.stderr)
+    assert any(ln.startswith("INFO lexpert.batch.engine: batch of ") and "2 to analyse" in ln for ln in info), info
+    assert "INFO lexpert.batch.worker: empty.txt: error row (empty): empty.txt: the file is empty" in info, info
+    assert any(ln.startswith("INFO lexpert.pipeline: good.txt: ") for ln in info), info
+
+
+def test_a_missing_model_is_a_warning_and_the_rules_run(tmp_path):
+    env = {**os.environ, "LEXPERT_MODEL": str(tmp_path / "no-model"), "LEXPERT_HOME": str(tmp_path)}
+    env.pop("LEXPERT_DETECTOR", None)
+    r = subprocess.run([sys.executable, "-m", "lexpert", "analyze", "--format", "json"], capture_output=True,
+                       text=True, timeout=300, env=env)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["generator"]["detector"] == "rules"
+    assert r.stderr.startswith("WARNING lexpert.detect.base: no trained model (FileNotFoundError: ") \
+        and r.stderr.count("\n") == 1, r.stderr
+    q = subprocess.run([sys.executable, "-m", "lexpert", "-q", "analyze", "--format", "json"], capture_output=True,
+                       text=True, timeout=300, env=env)
+    assert q.returncode == 0 and q.stderr == "" and q.stdout == r.stdout
+
+
+def test_verbose_says_when_the_database_is_migrated(tmp_path):
+    env = {**os.environ, "LEXPERT_HOME": str(tmp_path)}
+    env.pop("LEXPERT_DATABASE_URL", None)
+    cmd = [sys.executable, "-m", "lexpert", "-v", "db-upgrade"]
+    first = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
+    assert first.returncode == 0 and first.stdout.startswith("database at head: "), first.stderr
+    assert "INFO lexpert.expertise.db.session: database sqlite:///" in first.stderr
+    assert "schema migrated from empty to " in first.stderr
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
+    assert again.returncode == 0 and again.stdout == first.stdout and "migrated" not in again.stderr

@@ -64,6 +64,97 @@ def test_schema_comes_from_the_migration(db_url):
             "alembic_version"} <= set(insp.get_table_names())
 
 
+def test_migrated_schema_is_the_mapping(db_url):
+    """The migrations build exactly the tables the models map (a column added to the mapping, say
+    a new field of lexpert.records.Finding, needs a migration)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import inspect
+
+    from lexpert.expertise.db.session import get_engine
+
+    with get_engine(db_url).connect() as c:
+        diff = compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}), Base.metadata)
+    assert diff == []
+    cols = {c["name"] for c in inspect(get_engine(db_url)).get_columns("findings")}
+    assert {"recommendation", "rule", "details"} <= cols and "suggestion" not in cols
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_url(request, tmp_path):
+    """A database with no tables: an SQLite file, or a PostgreSQL database of its own (dropped after)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.sqlite'}"
+        return
+    if not PG_URL:
+        pytest.skip("LEXPERT_TEST_PG_URL is not set: scripts/test.sh starts a PostgreSQL and sets it")
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from lexpert.expertise.db.session import get_engine
+
+    name = f"lexpert_migration_{os.getpid()}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        get_engine(url).dispose()
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _migrate(url: str, revision: str, down: bool = False) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from lexpert.expertise.db.session import MIGRATIONS, get_engine
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with get_engine(url).begin() as conn:
+        cfg.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(cfg, revision)
+
+
+def test_a_database_of_revision_0001_is_upgraded_keeping_its_findings(empty_url):
+    """A record created before the findings table took the record's names: the app's start
+    (init_db) upgrades it; the detector's recommendation, stored as ``suggestion``, is kept as
+    ``recommendation``, and so are the links between recommendations and findings."""
+    from lexpert.expertise.db.session import get_engine
+
+    _migrate(empty_url, "0001")
+    with get_engine(empty_url).begin() as c:
+        c.execute(text("INSERT INTO drafts (id, title, status, created_at) VALUES (1, 't', 'under_expertise', :t)"),
+                  {"t": T("2025-01-01")})
+        c.execute(text("INSERT INTO versions (id, draft_id, number, kind, text, sha256, report, created_at) "
+                       "VALUES (1, 1, 1, 'draft', 'x', 's', '{}', :t)"), {"t": T("2025-01-01")})
+        c.execute(text("INSERT INTO findings (id, version_id, norm_id, locator, norm_text, code, family, source, score, "
+                       "evidence, evidence_start, evidence_end, reason, suggestion, decision, created_at) VALUES "
+                       "(1, 1, 'n1', 'п. 1', 'норма', 'open_list', 'vague', 'rules', 0.9, 'иные', 3, 7, 'перечень', "
+                       "'Закрыть перечень', 'confirmed', :t)"), {"t": T("2025-01-01")})
+        c.execute(text("INSERT INTO recommendations (id, draft_id, text, kind, status, incorporation, issued_at) "
+                       "VALUES (1, 1, 'r', 'other', 'issued', 'unknown', :t)"), {"t": T("2025-01-01")})
+        c.execute(text("INSERT INTO recommendation_findings VALUES (1, 1)"))
+    init_db(empty_url)
+    with session_scope(empty_url) as s:
+        assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"   # the head
+        f = s.get(Finding, 1)
+        assert f.recommendation == "Закрыть перечень" and f.rule is None and f.details is None
+        assert [r.id for r in f.recommendations] == [1]
+        rec = f.to_record()
+        assert (rec.code, rec.evidence_start, rec.recommendation) == ("open_list", 3, "Закрыть перечень")
+    # and back: the downgrade puts the value under its old name
+    _migrate(empty_url, "0001", down=True)
+    with get_engine(empty_url).connect() as c:
+        assert c.execute(text("SELECT suggestion FROM findings WHERE id = 1")).scalar() == "Закрыть перечень"
+        assert c.execute(text("SELECT COUNT(*) FROM recommendation_findings")).scalar() == 1
+
+
 def test_workflow_rules_and_audit(db_url, report):
     with session_scope(db_url) as s:
         d = add_draft(s, b"", report=report, agency="A", sphere="ecology", kind="order", actor="ivanov",

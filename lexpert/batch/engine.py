@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import multiprocessing as mp
 import os
 import time
@@ -30,6 +31,7 @@ from .store import PartStore, atomic_write_bytes, write_part
 from .worker import WorkerOptions, error_result, init_local_worker, init_worker, process_record
 
 ENGINES = ("local", "ray")
+log = logging.getLogger(__name__)
 
 
 class BatchError(LexpertError):
@@ -102,6 +104,7 @@ def process_chunk(records: list[DraftRecord], outdir: str, opts: WorkerOptions) 
 
 
 def _died(outdir: str, rec: DraftRecord) -> ChunkStats:
+    log.warning("%s: the worker process died on this document twice: recorded as an error row", rec.id)
     res = error_result(rec, f"{rec.id}: the worker process died while analysing this document (twice)",
                        "worker_died")
     return ChunkStats(part=write_part(outdir, [res]), drafts=1, ok=0, errors=1, norms=0, findings=0)
@@ -115,10 +118,13 @@ def _split(chunk: Chunk) -> list[Chunk]:
 def run_local(chunks: list[Chunk], outdir: str, opts: WorkerOptions, workers: int,
               on_done: Callable[[ChunkStats], None]) -> None:
     """Process pool engine (spawned processes, each loading the detector once)."""
+    from ..settings import configured_log_level
+
     queue = deque(chunks)
     ctx = mp.get_context("spawn")
     while queue:
-        ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_local_worker)
+        ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_local_worker,
+                                 initargs=(configured_log_level(),))
         pending: dict[Any, Chunk] = {}
         try:
             try:
@@ -142,6 +148,10 @@ def run_local(chunks: list[Chunk], outdir: str, opts: WorkerOptions, workers: in
                     pending.pop(fut)
                     on_done(stats)
         except BrokenProcessPool:
+            retried = sum(len(ch.records) for ch in pending.values() if not ch.suspect)
+            if retried:
+                log.warning("a batch worker process died (a crash or out of memory); the %d document(s) in flight "
+                            "are retried one at a time", retried)
             for ch in pending.values():
                 if ch.suspect:
                     on_done(_died(outdir, ch.records[0]))
@@ -201,6 +211,8 @@ def run_ray(chunks: list[Chunk], outdir: str, opts: WorkerOptions, workers: int,
                 try:
                     stats = ray.get(ref)
                 except RayActorError:
+                    log.warning("a Ray worker died (a crash or out of memory); its %d document(s) are %s",
+                                len(ch.records), "recorded as an error row" if ch.suspect else "retried one at a time")
                     a = Actor.remote(opts)
                     actors.append(a)
                     if ch.suspect:
@@ -294,7 +306,7 @@ def _run(source: Path, out: Path, records: list[DraftRecord], o: BatchOptions, w
     _check_outdir(out, source)
     seen: set[str] = set()
     unique: list[DraftRecord] = []
-    dups: list[dict[str, Any]] = []
+    dups: list[dict[str, str | None]] = []
     for r in records:
         if r.id in seen:
             dups.append({"id": r.id, "code": "duplicate_id",
@@ -308,6 +320,9 @@ def _run(source: Path, out: Path, records: list[DraftRecord], o: BatchOptions, w
     todo = [r for r in unique if r.id not in done]
     chunks = [Chunk(todo[i:i + o.chunk_size]) for i in range(0, len(todo), o.chunk_size)]
     wopts = WorkerOptions(doc_timeout=o.doc_timeout, keep_norms=o.keep_norms)
+    log.info("batch of %s: %d input records, %d duplicate ids, %d already in %s, %d to analyse in %d chunk(s) "
+             "(%s engine, %d workers)", source, len(records), len(dups), len(unique) - len(todo), out, len(todo),
+             len(chunks), o.engine, workers)
     totals = {"drafts": 0, "norms": 0, "findings": 0}
     t0 = time.perf_counter()
     used = workers

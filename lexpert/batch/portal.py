@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import time
 import urllib.error
@@ -31,6 +32,8 @@ from typing import Any
 
 from ..version import __version__
 from ..errors import LexpertError
+
+log = logging.getLogger(__name__)
 
 
 class PortalError(LexpertError):
@@ -251,6 +254,7 @@ def download(records: list[PortalRecord], dest: str | Path, cfg: PortalConfig,
             try:
                 body, _ = c.fetch(att)
             except PortalError as exc:
+                log.info("%s: not fetched (%s)", rid, exc)
                 rows.append({"id": rid, **meta, "attachment": att, "fetch_error": str(exc)})
                 continue
             folder = root / "files" / re.sub(r"[^\w\-]+", "_", r.portal_id)

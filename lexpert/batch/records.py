@@ -6,15 +6,18 @@ input reader -> :class:`DraftRecord` -> worker (``analyze``) -> :class:`DraftRes
 
 The column order and types of the Parquet files are the ``*_SCHEMA`` objects below;
 they are the contract downstream tools (``lexpert similar``, ``lexpert monitoring-report``)
-read.
+read. Each schema is generated from its row's fields; a finding's and a norm's columns are
+the fields of :class:`lexpert.records.Finding` and :class:`lexpert.records.Norm`, with their
+types (:data:`FINDING_COLUMNS`, :data:`NORM_COLUMNS`).
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Mapping
 
 import pyarrow as pa
 
+from ..records import Finding, Norm, base_type, check_shape, field_types
 from ..taxonomy import FAMILIES
 
 #: the manifest columns lexpert understands (other columns are kept in ``extra``)
@@ -72,39 +75,87 @@ class ActRow:
     coverage_reasons: str | None = None  # the reason codes, comma-separated
 
 
+    def values(self) -> dict[str, Any]:
+        """Column -> value, in the order of :data:`ACT_SCHEMA`."""
+        return asdict(self)
+
+
+#: the fields of lexpert.records.Finding that findings.parquet leaves out, and why
+FINDING_NOT_IN_PARQUET = {"details": "a free-form object (a hidden service's obligations, the act's terms): "
+                                     "the JSON report has it"}
+_REC = [k for k in field_types(Finding) if k not in FINDING_NOT_IN_PARQUET]
+check_shape("findings.parquet", Finding, _REC, FINDING_NOT_IN_PARQUET)
+_AFTER_SCORE = _REC.index("score") + 1
+#: findings.parquet's columns and their types: the draft's id, the finding's number in the JSON
+#: report (f1, f2, ...), then the record's fields, with the language of its norm after the score
+FINDING_COLUMNS: dict[str, Any] = {"id": str, "finding": str,
+                                   **{k: field_types(Finding)[k] for k in _REC[:_AFTER_SCORE]}, "lang": str,
+                                   **{k: field_types(Finding)[k] for k in _REC[_AFTER_SCORE:]}}
+
+
 @dataclass
 class FindingRow:
-    """One row of ``findings.parquet``: one finding of one draft, with its locator."""
+    """One row of ``findings.parquet``: one finding of one draft (the record), with the draft's
+    batch id, the finding's number in the JSON report and its norm's language."""
 
     id: str
     finding: str                        # f1, f2, ... as in the JSON report
-    norm_id: str
-    locator: str
-    code: str
-    family: str
-    score: float
     lang: str
-    evidence: str
-    evidence_start: int
-    evidence_end: int
-    reason: str
-    recommendation: str
-    source: str
-    rule: str | None
+    record: Finding
+
+    @classmethod
+    def from_record(cls, rec: Finding, *, id: str, finding: str, lang: str) -> "FindingRow":
+        """The row of ``rec``; its score rounded to 4 places, as in the JSON report."""
+        return cls(id=id, finding=finding, lang=lang, record=replace(rec, score=round(float(rec.score), 4)))
+
+    def to_record(self) -> Finding:
+        return self.record
+
+    def values(self) -> dict[str, Any]:
+        """Column -> value, in the order of :data:`FINDING_COLUMNS`."""
+        own = {"id": self.id, "finding": self.finding, "lang": self.lang}
+        return {k: own[k] if k in own else getattr(self.record, k) for k in FINDING_COLUMNS}
+
+    @classmethod
+    def from_values(cls, row: Mapping[str, Any]) -> "FindingRow":
+        """A row read back from ``findings.parquet`` (the record's ``details`` are not in it: None)."""
+        return cls(id=row["id"], finding=row["finding"], lang=row["lang"],
+                   record=Finding(**{k: row[k] for k in _REC}))
+
+
+#: norms.parquet's record columns: column -> field of lexpert.records.Norm (the norm's own id is
+#: ``norm_id``: ``id`` is the draft's batch id)
+NORM_PARQUET = {"norm_id": "id", "kind": "kind", "locator": "locator", "lang": "lang", "start": "start",
+                "end": "end", "text": "text"}
+NORM_NOT_IN_PARQUET = {"path": "the locator says where the norm is", "target": "in the JSON report",
+                       "context": "the lead-in is another norm's text"}
+check_shape("norms.parquet", Norm, NORM_PARQUET.values(), NORM_NOT_IN_PARQUET)
+#: norms.parquet's columns and their types: the draft's id, then the norm's fields
+NORM_COLUMNS: dict[str, Any] = {"id": str, **{c: field_types(Norm)[k] for c, k in NORM_PARQUET.items()}}
 
 
 @dataclass
 class NormRow:
-    """One row of ``norms.parquet``: a located norm (what ``lexpert similar`` aligns)."""
+    """One row of ``norms.parquet``: a located norm (what ``lexpert similar`` aligns) of one draft."""
 
     id: str
-    norm_id: str
-    kind: str
-    locator: str
-    lang: str
-    start: int
-    end: int
-    text: str
+    record: Norm
+
+    @classmethod
+    def from_record(cls, norm: Norm, *, id: str) -> "NormRow":
+        return cls(id=id, record=norm)
+
+    def to_record(self) -> Norm:
+        return self.record
+
+    def values(self) -> dict[str, Any]:
+        """Column -> value, in the order of :data:`NORM_COLUMNS`."""
+        return {"id": self.id, **{c: getattr(self.record, k) for c, k in NORM_PARQUET.items()}}
+
+    @classmethod
+    def from_values(cls, row: Mapping[str, Any]) -> "NormRow":
+        """A row read back from ``norms.parquet`` (path, target and context are not in it)."""
+        return cls(id=row["id"], record=Norm(path={}, **{k: row[c] for c, k in NORM_PARQUET.items()}))
 
 
 @dataclass
@@ -116,26 +167,25 @@ class DraftResult:
     norms: list[NormRow] = field(default_factory=list)
 
 
-def _schema(cls, types: dict[str, pa.DataType]) -> pa.Schema:
-    return pa.schema([pa.field(f.name, types[f.name]) for f in fields(cls)])
+_ARROW = {str: pa.string(), int: pa.int64(), float: pa.float64()}
 
 
-_S, _I, _F = pa.string(), pa.int64(), pa.float64()
-ACT_SCHEMA = _schema(ActRow, {**{f.name: _S for f in fields(ActRow)},
-                              **{k: _I for k in ("chars", "norms", "flagged_norms", "findings",
-                                                 *(f"findings_{f}" for f in FAMILIES))},
-                              "seconds": _F})
-FINDING_SCHEMA = _schema(FindingRow, {**{f.name: _S for f in fields(FindingRow)},
-                                      "score": _F, "evidence_start": _I, "evidence_end": _I})
-NORM_SCHEMA = _schema(NormRow, {**{f.name: _S for f in fields(NormRow)}, "start": _I, "end": _I})
+def arrow_schema(columns: Mapping[str, Any]) -> pa.Schema:
+    """The Parquet schema of columns name -> Python type (``str | None`` is a nullable string)."""
+    return pa.schema([pa.field(name, _ARROW[base_type(tp)]) for name, tp in columns.items()])
+
+
+ACT_SCHEMA = arrow_schema(field_types(ActRow))
+FINDING_SCHEMA = arrow_schema(FINDING_COLUMNS)
+NORM_SCHEMA = arrow_schema(NORM_COLUMNS)
 
 assert all(f"findings_{f}" in ACT_SCHEMA.names for f in FAMILIES), "ActRow lacks a family column"
 
 
-def to_table(rows: list[Any], schema: pa.Schema) -> pa.Table:
-    """Dataclass rows -> a pyarrow Table of ``schema`` (an empty table when there are none)."""
+def to_table(rows: list[ActRow] | list[FindingRow] | list[NormRow], schema: pa.Schema) -> pa.Table:
+    """Rows -> a pyarrow Table of ``schema`` (an empty table when there are none)."""
     cols: dict[str, list[Any]] = {n: [] for n in schema.names}
     for r in rows:
-        for k, v in asdict(r).items():
+        for k, v in r.values().items():
             cols[k].append(v)
     return pa.table(cols, schema=schema)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -29,7 +30,10 @@ from typing import Any, Iterable
 
 from ..compare import align_norms, body
 from ..errors import ContractError, LexpertError
-from ..records import Norm
+from ..records import Finding, Norm, check_shape
+from .records import NORM_COLUMNS, NormRow
+
+log = logging.getLogger(__name__)
 
 SHINGLE = 4
 NUM_PERM = 128
@@ -53,7 +57,9 @@ class DraftNorms:
 
 @dataclass
 class ReviewedFinding:
-    """A finding an expert confirmed in one draft (the source of offers)."""
+    """A finding an expert confirmed in one draft (the source of offers): the draft's batch id and
+    the fields of :class:`lexpert.records.Finding` an offer carries, under the record's names
+    (a reviewed-findings file may give only ``code`` and ``norm_id`` or ``locator``)."""
 
     id: str                       # the draft id (batch id)
     code: str
@@ -63,6 +69,17 @@ class ReviewedFinding:
     evidence: str | None = None
     recommendation: str | None = None
     reason: str | None = None
+
+    @classmethod
+    def from_record(cls, draft_id: str, rec: Finding) -> "ReviewedFinding":
+        return cls(id=draft_id, **{k: getattr(rec, k) for k in REVIEWED_FIELDS})
+
+
+REVIEWED_FIELDS = ("code", "norm_id", "locator", "family", "evidence", "recommendation", "reason")
+check_shape("similar's ReviewedFinding", Finding, REVIEWED_FIELDS, omit={
+    "score": "a confirmed finding is offered whatever the detector's score",
+    "evidence_start": "offsets of another draft", "evidence_end": "offsets of another draft",
+    "source": "the offer's source is the reviewed draft", "rule": "not offered", "details": "not offered"})
 
 
 @dataclass
@@ -86,11 +103,22 @@ class Offer:
 
 
 @dataclass
+class Member:
+    """A draft of a family."""
+
+    id: str
+    jaccard_to_reference: float
+    reference: bool
+    reviewed: bool
+    norms: int
+
+
+@dataclass
 class Family:
     family: int
     kind: str                     # near_duplicate | template
     reference: str
-    members: list[dict[str, Any]]
+    members: list[Member]
     offers: list[Offer] = field(default_factory=list)
 
 
@@ -116,6 +144,7 @@ def load_drafts(source: str | Path) -> tuple[list[DraftNorms], list[dict[str, st
             text = normalize(raw.text)
             ns = extract_norms(parse(text), text)
         except LexpertError as exc:
+            log.info("%s: skipped (%s)", rec.id, exc)
             skipped.append({"id": rec.id, "reason": str(exc)})
             continue
         drafts.append(DraftNorms(rec.id, hashlib.sha256(text.encode("utf-8")).hexdigest(),
@@ -128,10 +157,8 @@ def _from_outdir(p: Path) -> list[DraftNorms]:
 
     acts = pq.read_table(p / "acts.parquet", columns=["id", "status", "sha256", "language"]).to_pylist()
     by_id: dict[str, list[Norm]] = defaultdict(list)
-    t = pq.read_table(p / "norms.parquet", columns=["id", "norm_id", "kind", "locator", "lang", "start", "end", "text"])
-    for r in t.to_pylist():
-        by_id[r["id"]].append(Norm(id=r["norm_id"], kind=r["kind"], locator=r["locator"], path={}, start=r["start"],
-                                   end=r["end"], text=r["text"], lang=r["lang"]))
+    for r in pq.read_table(p / "norms.parquet", columns=list(NORM_COLUMNS)).to_pylist():
+        by_id[r["id"]].append(NormRow.from_values(r).to_record())
     return [DraftNorms(a["id"], a["sha256"], a["language"], by_id.get(a["id"], []))
             for a in acts if a["status"] == "ok"]
 
@@ -183,19 +210,18 @@ def reviewed_from_record(drafts: list[DraftNorms]) -> list[ReviewedFinding]:
     from sqlalchemy import select
 
     from ..expertise.db import init_db, session_scope
-    from ..expertise.db.models import Finding, Version
+    from ..expertise.db.models import Finding as Stored
+    from ..expertise.db.models import Version
 
     by_sha = {d.sha256: d.id for d in drafts if d.sha256}
     init_db()
     out = []
     with session_scope() as s:
-        q = select(Finding, Version.sha256).join(Version, Finding.version_id == Version.id) \
-            .where(Finding.decision == "confirmed")
+        q = select(Stored, Version.sha256).join(Version, Stored.version_id == Version.id) \
+            .where(Stored.decision == "confirmed")
         for f, sha in s.execute(q):
             if sha in by_sha:
-                out.append(ReviewedFinding(id=by_sha[sha], code=f.code, norm_id=f.norm_id, locator=f.locator,
-                                           family=f.family, evidence=f.evidence, recommendation=f.suggestion,
-                                           reason=f.reason))
+                out.append(ReviewedFinding.from_record(by_sha[sha], f.to_record()))
     return out
 
 
@@ -280,8 +306,8 @@ def similar(drafts: list[DraftNorms], reviewed: Iterable[ReviewedFinding] = (), 
         sim_ref = {i: (1.0 if i == ref else jaccard(sh[ref], sh[i])) for i in members}
         kind = "near_duplicate" if min(sim_ref.values()) >= NEAR_DUPLICATE else "template"
         fam = Family(family=k, kind=kind, reference=drafts[ref].id, members=[
-            {"id": drafts[i].id, "jaccard_to_reference": round(sim_ref[i], 4), "reference": i == ref,
-             "reviewed": drafts[i].id in rev_by, "norms": len(drafts[i].norms)}
+            Member(id=drafts[i].id, jaccard_to_reference=round(sim_ref[i], 4), reference=i == ref,
+                   reviewed=drafts[i].id in rev_by, norms=len(drafts[i].norms))
             for i in sorted(members, key=lambda i: (i != ref, -sim_ref[i], drafts[i].id))])
         for src in reviewed_members:
             fam.offers.extend(_offers(drafts[src], rev_by[drafts[src].id],

@@ -19,17 +19,20 @@ findings and norms from that same part only.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import uuid
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .records import ACT_SCHEMA, FINDING_SCHEMA, NORM_SCHEMA, DraftResult, to_table
+
+log = logging.getLogger(__name__)
 
 TABLES = (("findings", FINDING_SCHEMA), ("norms", NORM_SCHEMA), ("acts", ACT_SCHEMA))
 
@@ -90,6 +93,7 @@ class PartStore:
         if self.parts.exists():
             for p in self.parts.iterdir():
                 if p.name.startswith(".tmp-"):
+                    log.info("%s: a half-written chunk of an interrupted run removed", p)
                     shutil.rmtree(p, ignore_errors=True)
         if self.outdir.exists():
             for p in self.outdir.glob(".tmp-*"):
@@ -98,7 +102,7 @@ class PartStore:
                 except OSError:
                     pass
 
-    def consolidate(self, order: list[str], extra_errors: Iterable[dict[str, Any]] = ()) -> dict[str, Any]:
+    def consolidate(self, order: list[str], extra_errors: Iterable[dict[str, str | None]] = ()) -> dict[str, int]:
         """Write acts/findings/norms.parquet and errors.jsonl from the parts.
 
         ``order`` is the input's ids in input order: acts.parquet follows it, and ids not in it
@@ -119,7 +123,7 @@ class PartStore:
                 except OSError:
                     pass
 
-    def _consolidate(self, order, extra_errors, staged) -> dict[str, Any]:
+    def _consolidate(self, order, extra_errors, staged) -> dict[str, int]:
         wanted = {i: k for k, i in enumerate(order)}
         winner: dict[str, str] = {}
         acts = []

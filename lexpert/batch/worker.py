@@ -7,6 +7,7 @@ row with a one-line reason; nothing a document contains can stop the batch.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import time
@@ -17,6 +18,8 @@ from ..budget import memory_ceiling, time_limit
 from ..errors import LexpertError
 from ..taxonomy import FAMILIES
 from .records import ActRow, DraftRecord, DraftResult, FindingRow, NormRow
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -50,18 +53,24 @@ def init_worker(watch_parent: bool = True) -> None:
         threading.Thread(target=watch, daemon=True, name="lexpert-parent-watch").start()
 
 
-def init_local_worker() -> None:
+def init_local_worker(log_level: int | None = None) -> None:
     """The local engine's worker: a process of its own, so its address space is capped
-    (``LEXPERT_MAX_MEMORY_MB``) before the detector loads; then :func:`init_worker`."""
-    from ..settings import Limits
+    (``LEXPERT_MAX_MEMORY_MB``) before the detector loads; then :func:`init_worker`.
+    ``log_level``: the parent's logging to stderr (``lexpert -v``), which a spawned process
+    does not inherit."""
+    from ..settings import Limits, configure_logging
 
+    if log_level is not None:
+        configure_logging(log_level)
     memory_ceiling(Limits.from_env().max_memory_mb)
     init_worker()
+    log.debug("batch worker %d ready", os.getpid())
 
 
 def error_result(rec: DraftRecord, reason: str, code: str, seconds: float = 0.0) -> DraftResult:
     """The error row of a draft that could not be analysed."""
     reason = " ".join(str(reason).split()) or code
+    log.info("%s: error row (%s): %s", rec.id, code, reason)
     return DraftResult(act=ActRow(
         id=rec.id, status="error", error=reason, error_code=code, source=rec.path, title=rec.title,
         agency=rec.agency, sphere=rec.sphere, kind=rec.kind, date=rec.date, url=rec.url, format=None,
@@ -90,6 +99,8 @@ def process_record(rec: DraftRecord, opts: WorkerOptions = WorkerOptions()) -> D
         return error_result(rec, f"{rec.id}: the document's structure is nested too deeply", "recursion",
                             time.perf_counter() - t0)
     except Exception as exc:  # a bug must cost one document, not the batch; the type is kept in the reason
+        log.warning("%s: internal error (%s: %s)", rec.id, type(exc).__name__, exc,
+                    exc_info=log.isEnabledFor(logging.DEBUG))
         return error_result(rec, f"{rec.id}: internal error ({type(exc).__name__}: {exc})", "internal",
                             time.perf_counter() - t0)
     seconds = time.perf_counter() - t0
@@ -105,11 +116,8 @@ def process_record(rec: DraftRecord, opts: WorkerOptions = WorkerOptions()) -> D
         detector=report.detector, seconds=round(seconds, 4),
         coverage=s["coverage"]["status"], coverage_reasons=",".join(r["code"] for r in s["coverage"]["reasons"]) or None)
     lang_of = {n.id: n.lang for n in report.norms}
-    findings = [FindingRow(
-        id=rec.id, finding=f"f{i + 1}", norm_id=f.norm_id, locator=f.locator, code=f.code, family=f.family,
-        score=round(float(f.score), 4), lang=lang_of.get(f.norm_id, report.language), evidence=f.evidence,
-        evidence_start=f.evidence_start, evidence_end=f.evidence_end, reason=f.reason,
-        recommendation=f.recommendation, source=f.source, rule=f.rule) for i, f in enumerate(report.findings)]
-    norms = [NormRow(id=rec.id, norm_id=n.id, kind=n.kind, locator=n.locator, lang=n.lang, start=n.start,
-                     end=n.end, text=n.text) for n in report.norms] if opts.keep_norms else []
+    findings = [FindingRow.from_record(f, id=rec.id, finding=f"f{i + 1}",
+                                       lang=lang_of.get(f.norm_id, report.language))
+                for i, f in enumerate(report.findings)]
+    norms = [NormRow.from_record(n, id=rec.id) for n in report.norms] if opts.keep_norms else []
     return DraftResult(act=act, findings=findings, norms=norms)

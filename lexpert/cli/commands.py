@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from importlib import resources
 from pathlib import Path
@@ -12,6 +13,7 @@ from ..version import __version__
 from ..errors import LexpertError
 
 SAMPLES = {"ru": "sample_ru.txt", "kk": "sample_kk.txt"}
+log = logging.getLogger(__name__)
 
 
 def _one_line(message: str) -> str:
@@ -33,6 +35,7 @@ class LexpertGroup(click.Group):
         try:
             return super().invoke(ctx)
         except LexpertError as exc:
+            log.debug("%s", type(exc).__name__, exc_info=True)     # -vv: where it came from
             click.echo(f"lexpert: error: {exc}", err=True)
             ctx.exit(2)
 
@@ -48,11 +51,13 @@ class LexpertGroup(click.Group):
             click.echo(f"lexpert: error: {_one_line(exc.format_message())}", err=True)
             sys.exit(2 if isinstance(exc, click.exceptions.UsageError) else exc.exit_code)
         except LexpertError as exc:
+            log.debug("%s", type(exc).__name__, exc_info=True)
             click.echo(f"lexpert: error: {exc}", err=True)
             sys.exit(2)
         except OSError as exc:
             if getattr(exc, "errno", None) == 32:          # a closed pipe (| head): not an error
                 sys.exit(0)
+            log.debug("%s", type(exc).__name__, exc_info=True)
             click.echo(f"lexpert: error: {_one_line(_os_error(exc))}", err=True)
             sys.exit(2)
         sys.exit(rv if isinstance(rv, int) else 0)
@@ -60,8 +65,15 @@ class LexpertGroup(click.Group):
 
 @click.group(cls=LexpertGroup)
 @click.version_option(__version__, prog_name="lexpert")
-def main():
+@click.option("-v", "--verbose", count=True,
+              help="Log what lexpert does to stderr: -v what it read, found and fell back to; -vv also debug detail.")
+@click.option("-q", "--quiet", is_flag=True, help="Log errors only (no warnings) to stderr.")
+def main(verbose, quiet):
     """lexpert: anti-corruption expertise of draft normative legal acts of Kazakhstan (ru, kk)."""
+    from ..settings import configure_logging
+
+    level = logging.ERROR if quiet else logging.DEBUG if verbose >= 2 else logging.INFO if verbose else logging.WARNING
+    configure_logging(level)
 
 
 def sample_path(lang: str) -> Path:

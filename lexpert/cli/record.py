@@ -54,8 +54,15 @@ def _day(value: str | None) -> dt.date | None:
     return when.date() if when else None
 
 
+def _user() -> str | None:
+    """``LEXPERT_USER``: the default of --actor and --expert."""
+    from ..settings import get_settings
+
+    return get_settings().user
+
+
 AT = click.option("--at", "at", default=None, help="When the event happened (31.12.2026 14:30 or ISO; default now).")
-BY = click.option("--actor", "--by", "actor", default=None, envvar="LEXPERT_USER",
+BY = click.option("--actor", "--by", "actor", default=_user,
                   help="Who acts, recorded in the audit log (default: $LEXPERT_USER; --by is the old name).")
 
 
@@ -163,7 +170,7 @@ def draft_adopt(draft_id, file, at, actor):
 @click.argument("draft_id", type=int)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The .docx to write.")
-@click.option("--expert", default=None, envvar="LEXPERT_USER", help="The expert who signs it (default: $LEXPERT_USER).")
+@click.option("--expert", default=_user, help="The expert who signs it (default: $LEXPERT_USER).")
 @click.option("--position", default=None,
               help="The expert's position, printed above the signature line (e.g. «главный эксперт»).")
 @click.option("--draft", "as_draft", is_flag=True,

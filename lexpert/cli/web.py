@@ -24,7 +24,21 @@ def serve(host, port, workers):
 
 @click.group()
 def users():
-    """Users and roles (admin, expert, agency)."""
+    """Users and roles (admin, expert, agency): add, list, disable, enable, passwd, remove.
+
+    Passwords are read from standard input (one line) and must pass the policy: at least 12
+    characters, not only spaces, not the user name, not a common password. Every change is
+    written to the audit log (actor "cli")."""
+
+
+def _change(name: str, what: str, **changes) -> None:
+    from ..expertise.db import init_db, session_scope
+    from ..web.accounts import update_user
+
+    init_db()
+    with session_scope() as s:
+        update_user(s, name, actor="cli", **changes)
+    click.echo(f"user {name} {what}")
 
 
 @users.command("add")
@@ -39,7 +53,7 @@ def users_add(name, role, agency):
     password = sys.stdin.readline().rstrip("\n")
     init_db()
     with session_scope() as s:
-        u = add_user(s, name, password, role, agency)
+        u = add_user(s, name, password, role, agency, actor="cli")
         click.echo(f"user {u.name} ({u.role}{', ' + u.agency if u.agency else ''}) added")
 
 
@@ -54,7 +68,43 @@ def users_list():
     init_db()
     with session_scope() as s:
         for u in s.scalars(select(User).order_by(User.id)):
-            click.echo(f"{u.id:4d} {u.name:20s} {u.role:7s} {u.agency or ''}")
+            line = f"{u.id:4d} {u.name:20s} {u.role:7s} {u.agency or ''}"
+            click.echo(line if u.active else f"{line} (disabled)")
+
+
+@users.command("disable")
+@click.argument("name")
+def users_disable(name):
+    """Disable a user: they cannot log in, and their tokens and sessions are refused at once."""
+    _change(name, "disabled", active=False)
+
+
+@users.command("enable")
+@click.argument("name")
+def users_enable(name):
+    """Enable a disabled user again (tokens issued before the disabling stay refused)."""
+    _change(name, "enabled", active=True)
+
+
+@users.command("passwd")
+@click.argument("name")
+def users_passwd(name):
+    """Set a user's password, read from standard input (one line); earlier tokens are refused."""
+    _change(name, "has a new password; earlier tokens and sessions are refused",
+            password=sys.stdin.readline().rstrip("\n"))
+
+
+@users.command("remove")
+@click.argument("name")
+def users_remove(name):
+    """Remove a user (what they did keeps their name); their tokens are refused at once."""
+    from ..expertise.db import init_db, session_scope
+    from ..web.accounts import remove_user
+
+    init_db()
+    with session_scope() as s:
+        remove_user(s, name, actor="cli")
+    click.echo(f"user {name} removed")
 
 
 COMMANDS = [serve, users]

@@ -2,13 +2,16 @@
 shipped default, and ``detect_findings`` (hits of a detector over norms -> findings)."""
 from __future__ import annotations
 
-import os
+import logging
+import time
 from typing import Protocol
 
 from ..records import Finding, Hit, Norm
+from ..settings import get_settings
 from ..taxonomy import load_taxonomy
 from .rules import best_hits, rule_nlp
 
+log = logging.getLogger(__name__)
 
 class Detector(Protocol):
     """Anything that scores sentences: ``detect(texts, lang, contexts) -> hits per text``.
@@ -48,13 +51,19 @@ def default_detector() -> Detector:
     global _DEFAULT_DETECTOR
     if _DEFAULT_DETECTOR is None:
         det: Detector | None = None
-        if os.environ.get("LEXPERT_DETECTOR", "auto") != "rules":
+        if get_settings().detector != "rules":
+            t0 = time.perf_counter()
             try:
                 from .model.ensemble import load_default_ensemble  # optional: issue of trained models
 
                 det = load_default_ensemble()
-            except (ImportError, FileNotFoundError):
+                log.info("detector: the trained ensemble (loaded in %.1f s)", time.perf_counter() - t0)
+            except (ImportError, FileNotFoundError) as exc:
+                log.warning("no trained model (%s: %s): the rule layer alone detects factors",
+                            type(exc).__name__, exc)
                 det = None
+        else:
+            log.info("detector: the rule layer alone (LEXPERT_DETECTOR=rules)")
         _DEFAULT_DETECTOR = det or RuleDetector()
     return _DEFAULT_DETECTOR
 

@@ -177,7 +177,10 @@ def literal_anchors(pattern: str, min_len: int = 3) -> tuple[str, ...] | None:
     """Lower-case literal strings one of which every match of ``pattern`` must contain,
     or None when no such set can be read off the pattern. A cheap ``in`` test on them
     skips most rules on most sentences (the regex is still what decides)."""
-    from re import _parser as sre  # the stdlib regex parser; read-only use
+    try:                      # the stdlib regex parser, read-only: re._parser from Python 3.11, sre_parse before
+        from re import _parser as sre
+    except ImportError:       # Python 3.10
+        import sre_parse as sre  # type: ignore[no-redef]
 
     def seq(items) -> frozenset[str] | None:
         options: list[frozenset[str]] = []

@@ -220,9 +220,10 @@ PLOT_TEXT = strings("kpi")["plot"]
 
 
 def plots(s: Session, out_dir, date_from=None, date_to=None, as_of=None, fmt: str = "png",
-          lang: str = "en") -> list[str]:
+          lang: str = "en", agency: str | None = None) -> list[str]:
     """KPI A by quarter per agency, KPI B by agency, and the agency x factor-family heatmap,
-    labelled in ``lang`` (en, ru or kk)."""
+    labelled in ``lang`` (en, ru or kk); with ``agency``, of that one agency only (nothing of
+    another agency is drawn, named or counted)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -232,7 +233,7 @@ def plots(s: Session, out_dir, date_from=None, date_to=None, as_of=None, fmt: st
     T = PLOT_TEXT.get(lang, PLOT_TEXT["en"])
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    by_agency = compute(s, date_from, date_to, by="agency", as_of=as_of)
+    by_agency = compute(s, date_from, date_to, by="agency", as_of=as_of, agency=agency)
     agencies = [g["key"] for g in by_agency["groups"]]
     files = []
     # KPI A by quarter, one line per agency (the agencies with the most drafts, to stay readable)

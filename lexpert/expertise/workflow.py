@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -18,6 +19,8 @@ from sqlalchemy.orm import Session, selectinload
 from ..pipeline import ActReport, analyze
 from .db.models import DECISIONS, DRAFT_STATUSES, INCORPORATION, NOT_ADOPTED_REASONS, REC_KINDS, REC_STATUSES, AuditEvent, Draft, Finding, Recommendation, Version, utcnow
 from ..errors import LexpertError
+from ..records import Finding as FindingRecord
+from ..records import Norm
 from ..taxonomy import load_taxonomy
 
 
@@ -63,12 +66,7 @@ def _store_version(s: Session, draft: Draft, report: ActReport, kind: str, actor
     audit(s, "version", v.id, "created", None, kind, actor, at, note=f"draft {draft.id}, version {number}")
     norms = {n.id: n for n in report.norms}
     for f in report.findings:
-        n = norms[f.norm_id]
-        fi = Finding(version=v, norm_id=f.norm_id, locator=f.locator, norm_text=n.text, norm_start=n.start,
-                     norm_end=n.end, code=f.code, family=f.family, source=f.source, score=f.score,
-                     evidence_start=f.evidence_start, evidence_end=f.evidence_end, evidence=f.evidence,
-                     reason=f.reason, suggestion=f.recommendation, created_at=_now(at))
-        s.add(fi)
+        s.add(Finding.from_record(f, norms[f.norm_id], version=v, created_at=_now(at)))
     s.flush()
     for fi in v.findings:
         audit(s, "finding", fi.id, "created", None, fi.code, actor, at)
@@ -167,20 +165,19 @@ def add_expert_finding(s: Session, version_id: int, *, code: str, locator: str, 
     tax[code]
     v = get(s, Version, version_id)
     _open_for_review(v)
-    norm = next((n for n in v.report["norms"] if n["locator"] == locator), None)
+    norm = next((Norm.from_dict(n) for n in v.report["norms"] if n["locator"] == locator), None)
     if norm is None:
         raise RecordError(f"no norm with locator {locator!r} in version {version_id}")
     start = end = None
     if evidence:
-        k = norm["text"].find(evidence)
+        k = norm.text.find(evidence)
         if k < 0:
             raise RecordError("the evidence must be quoted from the norm's text")
-        start, end = norm["span"][0] + k, norm["span"][0] + k + len(evidence)
-    lang = norm.get("lang") or "ru"
-    f = Finding(version=v, norm_id=norm["id"], locator=locator, norm_text=norm["text"], norm_start=norm["span"][0],
-                norm_end=norm["span"][1], code=code, family=tax.family_of(code), source="expert", score=1.0,
-                evidence_start=start, evidence_end=end, evidence=evidence, reason=reason,
-                suggestion=tax[code].recommendation(lang, evidence or ""), created_at=_now(at))
+        start, end = norm.start + k, norm.start + k + len(evidence)
+    rec = FindingRecord(norm_id=norm.id, locator=locator, code=code, family=tax.family_of(code), score=1.0,
+                        evidence=evidence, evidence_start=start, evidence_end=end, reason=reason,
+                        recommendation=tax[code].recommendation(norm.lang or "ru", evidence or ""), source="expert")
+    f = Finding.from_record(rec, norm, version=v, created_at=_now(at))
     s.add(f)
     s.flush()
     audit(s, "finding", f.id, "created", None, code, actor, at, note="added by expert")
@@ -250,11 +247,20 @@ def set_incorporation(s: Session, rec_id: int, value: str, *, source: str = "exp
     return r
 
 
+@dataclass
+class Incorporation:
+    """What the alignment of the adopted version says of one recommendation (``how``: per finding)."""
+
+    recommendation: int
+    incorporation: str
+    how: str
+
+
 def track_incorporation(s: Session, draft: Draft, adopted: Version, *, actor: str | None = None,
-                        at: dt.datetime | None = None) -> list[dict[str, Any]]:
+                        at: dt.datetime | None = None) -> list[Incorporation]:
     """Set each recommendation's incorporation from the alignment of the adopted version to the
     first version: incorporated when every finding it addresses is resolved. Expert overrides stay."""
-    from ..compare import compare
+    from ..compare import Quote, compare
 
     first = draft.versions[0]
     recs = [r for r in draft.recommendations if r.findings]
@@ -262,9 +268,9 @@ def track_incorporation(s: Session, draft: Draft, adopted: Version, *, actor: st
     if not fs:
         return []
     items = list(fs.values())
-    res = compare(first.text, adopted.text, [{"code": f.code, "quote": f.evidence or f.norm_text,
-                                              "start": f.evidence_start if f.evidence_start is not None else f.norm_start,
-                                              "locator": f.locator} for f in items])
+    res = compare(first.text, adopted.text, [
+        Quote(code=f.code, quote=f.evidence or f.norm_text, locator=f.locator,
+              start=f.evidence_start if f.evidence_start is not None else f.norm_start) for f in items])
     resolved = {f.id: r for f, r in zip(items, res["findings"])}
     out = []
     for r in recs:
@@ -273,7 +279,7 @@ def track_incorporation(s: Session, draft: Draft, adopted: Version, *, actor: st
         how = "; ".join(f"{f.locator}: {resolved[f.id]['how']}" for f in r.findings)
         if r.incorporation_source != "expert" and r.incorporation != value:
             set_incorporation(s, r.id, value, source="alignment", note=how, actor=actor, at=at)
-        out.append({"recommendation": r.id, "incorporation": r.incorporation, "how": how})
+        out.append(Incorporation(recommendation=r.id, incorporation=r.incorporation, how=how))
     return out
 
 

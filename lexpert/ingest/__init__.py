@@ -50,6 +50,49 @@ def sniff(data: bytes, name: str = "") -> str:
     return "txt"
 
 
+MEDIA_TYPES = {"application/pdf": "pdf", "application/x-pdf": "pdf",
+               "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+               "text/plain": "txt", "text/markdown": "md", "text/x-markdown": "md", "text/html": "html",
+               "application/xhtml+xml": "html"}
+TEXT_FORMATS = ("txt", "md", "html")          # read as text: any one may claim another's content
+
+
+def check_claimed(data: bytes, name: str = "", media_type: str | None = None) -> str:
+    """The format of ``data`` when it is what its name's extension and its media type claim:
+    a .pdf starts with ``%PDF-``, a .docx is a ZIP holding ``word/document.xml``, a .txt/.md/.html
+    is text; otherwise ``UnsupportedFormat`` (HTTP 415) saying what the bytes are. A claim
+    lexpert does not know (no extension, ``application/octet-stream``) is left to ``sniff``."""
+    import io
+    import zipfile
+
+    label = name or "input"
+    claims = {SUFFIXES.get(Path(name).suffix.lower()), MEDIA_TYPES.get((media_type or "").split(";")[0].strip().lower())}
+    claims.discard(None)
+    if not claims:
+        return sniff(data, name)
+    if data[:5] == b"%PDF-":
+        actual = "pdf"
+    elif data[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                actual = "docx" if "word/document.xml" in z.namelist() else "zip"
+        except zipfile.BadZipFile:
+            actual = "zip"
+    elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        actual = "doc"
+    elif _looks_binary(data):
+        actual = "binary"
+    else:
+        actual = "text"
+    for claim in sorted(claims):
+        ok = actual == claim or (claim in TEXT_FORMATS and actual == "text")
+        if not ok:
+            what = {"text": "text", "zip": "a ZIP archive that is not a .docx document", "doc": "a legacy .doc file",
+                    "binary": "binary data"}.get(actual, actual.upper())
+            raise UnsupportedFormat(f"{label}: claims to be {claim.upper()} but its content is {what}")
+    return sniff(data, name)
+
+
 def _looks_binary(data: bytes) -> bool:
     sample = data[:4096]
     if sample.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
@@ -140,4 +183,4 @@ def _kind(mode: int) -> str:
     return "not a plain file"
 
 
-__all__ = ["read_path", "read_bytes", "sniff", "decode_text"]
+__all__ = ["read_path", "read_bytes", "sniff", "check_claimed", "decode_text"]

@@ -3,6 +3,7 @@ displayed («1.», «1)», «а)»), after checking the archive is not a zip bom
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
 import zlib
 
@@ -12,6 +13,7 @@ from ..records import RawDocument
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 RU_LETTERS = "абвгдежзиклмнопрстуфхцчшщэюя"
+log = logging.getLogger(__name__)
 
 
 def check_zip(data: bytes, name: str, limits: Limits) -> None:
@@ -104,6 +106,7 @@ class _Numbering:
         try:
             root = document.part.numbering_part.element
         except (NotImplementedError, KeyError, AttributeError):
+            log.debug("no numbering part: list numbers are read as typed")
             return
         abstract = {}
         for an in root.findall(f"{W}abstractNum"):
@@ -164,6 +167,7 @@ def _style_numbering(document) -> dict[str, tuple[str, int]]:
     try:
         styles = document.styles.element.findall(f"{W}style")
     except (AttributeError, KeyError, NotImplementedError, ValueError):     # no styles part
+        log.debug("no styles part: no numbering by paragraph style")
         return out
     for st in styles:
         sid = st.get(f"{W}styleId")

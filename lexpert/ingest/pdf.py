@@ -9,6 +9,7 @@ PDFium is not thread-safe: one document is read at a time in a process.
 """
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import threading
@@ -23,6 +24,7 @@ _PAGE_NO = re.compile(r"^\s*(?:[-–—]?\s*\d{1,4}\s*[-–—]?|\d{1,4}\s*(?:/|
 MIN_CHARS_PER_PAGE = 25
 EDGE_BAND = 0.08          # the top and bottom 8% of a page: where running heads and page numbers sit
 _LOCK = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 class _Line(str):
@@ -253,6 +255,7 @@ def check_inflation(data: bytes, name: str, limits: Limits) -> None:
                         break
                     buf = d.decompress(d.unconsumed_tail, 1 << 20)
         except zlib.error:
+            log.debug("%s: a damaged compressed stream at byte %d (left to PDFium)", name, start)
             continue            # a damaged stream: PDFium decides what to make of it
 
 
@@ -287,6 +290,8 @@ def _read_pdf(data: bytes, name: str, limits: Limits) -> RawDocument:
                     textpage.close()
                 body = "".join(lines)
                 if len(body.strip()) < MIN_CHARS_PER_PAGE and (not body.strip() or _has_images(page)):
+                    log.info("%s: page %d has no text layer: read by OCR (%s, %d dpi)", name, i + 1,
+                             limits.ocr_langs, limits.ocr_dpi)
                     text, note = _ocr_page(page, limits, name)
                     lines = [_Line(ln) for ln in text.split("\n")]
                     ocr_pages += 1

@@ -1,10 +1,12 @@
 """Plain text: UTF-8, UTF-16 (with or without BOM) and CP1251 / KOI8-R detected."""
 from __future__ import annotations
 
+import logging
 import re
 
 from ..errors import UnreadableDocument
 
+log = logging.getLogger(__name__)
 _CYR = re.compile(r"[А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі]")
 
 
@@ -65,6 +67,8 @@ def decode_text_checked(data: bytes, name: str = "input") -> tuple[str, str, lis
             continue
         candidates.append((_cyr_share(t) + _lower_share(t), enc))
     enc = max(candidates)[1] if candidates else "cp1251"
+    log.debug("%s: not UTF-8; %d line(s) read as %s (candidates %s)", name, len(lines) - len(utf8), enc,
+              ", ".join(f"{e} {score:.2f}" for score, e in sorted(candidates, reverse=True)) or "none")
     out = [utf8[i] if i in utf8 else ln.decode(enc, errors="replace") for i, ln in enumerate(lines)]
     if not candidates:
         warnings.append(f"some bytes are not valid in {enc} and were replaced")

@@ -124,7 +124,7 @@ def _norms(doc, confirmed: list, w: dict, lang: str, pending: int) -> None:
     for cell, name in zip(table.rows[0].cells, w["cols"]):
         cell.text = name
     for i, f in enumerate(confirmed, 1):
-        recs = [r.text for r in f.recommendations] or [f.suggestion or ""]
+        recs = [r.text for r in f.recommendations] or [f.recommendation or ""]
         row = table.add_row().cells
         row[0].text = str(i)
         row[1].text = f.locator

@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from ..settings import CHECKOUT
+from ..settings import CHECKOUT, child_environment
 
 USER, PASSWORD = "bench", "bench-password"
 DEFAULT_FILE = CHECKOUT / "corpora" / "seeds" / "002_22a94156ead23eb2.txt"
@@ -56,15 +56,15 @@ def _stats(values: list[float]) -> dict[str, float]:
 
 
 @contextmanager
-def server(prepare: Callable[[str], None] | None = None, env: dict[str, str] | None = None,
+def server(prepare: Callable[[str], None] | None = None, env: dict[str, str | None] | None = None,
            start_timeout: float = 180) -> Iterator[tuple[str, dict[str, str]]]:
     """A ``lexpert serve`` of its own (throw-away home, SQLite); yields its base URL and the
     bearer header of an expert user. ``prepare(db_url)`` fills the database before the start."""
     import httpx
 
     home = tempfile.mkdtemp(prefix="lexpert-bench-")
-    run_env = {**os.environ, "LEXPERT_HOME": home, "LEXPERT_SECRET": "bench-" + "z" * 40, **(env or {})}
-    run_env.pop("LEXPERT_DATABASE_URL", None)
+    run_env = child_environment({"LEXPERT_HOME": home, "LEXPERT_SECRET": "bench-" + "z" * 40,
+                                 "LEXPERT_DATABASE_URL": None, **(env or {})})
     proc = None
     try:
         subprocess.run([sys.executable, "-m", "lexpert", "users", "add", USER, "--role", "expert"],

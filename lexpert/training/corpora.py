@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import LexpertError
-from ..settings import CHECKOUT
+from ..settings import CHECKOUT, get_settings
 from ..nlp.normalize import normalize
 from ..structure import norms as extract_norms
 from ..structure import parse
@@ -38,9 +37,9 @@ def corpora_root(root: str | Path | None = None) -> Path:
     """The corpora folder: ``root``, else ``LEXPERT_CORPORA``, else the repository's ``corpora/``."""
     if root is not None:
         return Path(root)
-    env = os.environ.get("LEXPERT_CORPORA")
+    env = get_settings().corpora
     if env:
-        return Path(env)
+        return env
     return CHECKOUT / "corpora"
 
 

@@ -18,13 +18,12 @@ doi:10.17632/jdpc5658nh.3), CC BY 4.0; the ``law/`` acts are official texts
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from ..errors import InputError
-from ..settings import CHECKOUT
+from ..settings import CHECKOUT, get_settings
 
 ATTRIBUTION = ("Kazakh acts: Akhmetov et al. (2024), Textual Foundations of Justice: Kazakhstani Laws and "
                "Jurisprudence Dataset, Mendeley Data, doi:10.17632/jdpc5658nh.3, CC BY 4.0 (texts from "
@@ -54,9 +53,9 @@ class RealAct:
 
 def root() -> Path:
     """The folder of real acts: ``LEXPERT_REALACTS``, else ``../shared/realacts`` beside the checkout."""
-    env = os.environ.get("LEXPERT_REALACTS")
+    env = get_settings().realacts
     if env:
-        return Path(env)
+        return env
     here = CHECKOUT
     for cand in (here.parent / "shared" / "realacts", Path.cwd().parent / "shared" / "realacts",
                  Path.cwd() / "shared" / "realacts"):

@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..errors import DocumentTooLarge, LexpertError
 from ..pipeline import ActReport, analyze
-from ..settings import Limits, Service
+from ..settings import Limits, environment, get_settings, use_environment
 
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
@@ -36,10 +36,6 @@ _pool: ProcessPoolExecutor | None = None
 class AnalysisUnavailable(LexpertError):
     code = "analysis_unavailable"
     http_status = 503
-
-
-def _env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k.startswith("LEXPERT_")}
 
 
 def _init() -> None:
@@ -55,9 +51,7 @@ def _analyze(data: bytes, name: str, env: dict[str, str]) -> ActReport:
     """In a worker: take the server's ``LEXPERT_*`` variables, then analyse under the time limit."""
     from ..budget import time_limit
 
-    for k in [k for k in os.environ if k.startswith("LEXPERT_") and k not in env]:
-        del os.environ[k]
-    os.environ.update(env)
+    use_environment(env)
     limits = Limits.from_env()
     try:
         with time_limit(limits.doc_timeout, name, "LEXPERT_DOC_TIMEOUT"):
@@ -85,7 +79,7 @@ def _discard(pool: ProcessPoolExecutor) -> None:
 
 def start() -> None:
     """Start every worker now (each loads and warms the detector), not at the first upload."""
-    n = Service.from_env().analysis_workers
+    n = get_settings().analysis_worker_count()
     if n > 0:
         pool = _get_pool(n)
         for _ in range(n):
@@ -103,12 +97,12 @@ def stop() -> None:
 
 async def run(data: bytes, name: str) -> ActReport:
     """``analyze(data, name=name)`` in a worker; the caller's event loop stays free meanwhile."""
-    n = Service.from_env().analysis_workers
+    n = get_settings().analysis_worker_count()
     if n <= 0:
         return await run_in_threadpool(analyze, data, name=name)
     pool = _get_pool(n)
     try:
-        return await asyncio.wrap_future(pool.submit(_analyze, data, name, _env()))
+        return await asyncio.wrap_future(pool.submit(_analyze, data, name, environment()))
     except BrokenProcessPool:
         _discard(pool)
         raise AnalysisUnavailable(f"{name}: the analysis worker stopped (out of memory or killed); try again") \

@@ -16,11 +16,13 @@ from starlette.concurrency import run_in_threadpool
 
 from ..expertise.db.models import Draft, Finding, Recommendation
 from ..expertise.db.session import end_session, new_session, pool_capacity, session_scope
+from ..ingest import check_claimed
 from ..settings import Limits
 from .auth import AuthError, Principal, read_token
 
 COOKIE = "lexpert_session"
 T = TypeVar("T")
+FILENAME_MAX = 255
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/token", auto_error=False)
 
 
@@ -76,14 +78,25 @@ def _run_in_session(url: str, write: bool, fn: Callable[..., T], args: tuple) ->
 DB = Annotated[Session, Depends(get_db, scope="function")]
 
 
-async def principal(request: Request, token: Annotated[str | None, Depends(oauth2)]) -> Principal:
-    """The caller: a bearer token (API), or the session cookie plus the CSRF header (UI) for a write.
-    (Async: a signature check takes microseconds, less than a hop to the thread pool.)"""
+def principal(request: Request, token: Annotated[str | None, Depends(oauth2)], s: DB) -> Principal:
+    """The caller: a bearer token (API), or the session cookie plus the CSRF header (UI) for a write;
+    checked against the user as they are now (``auth.read_token``)."""
+    return _caller(s, request, token)
+
+
+async def principal_apart(request: Request, token: Annotated[str | None, Depends(oauth2)]) -> Principal:
+    """The caller as :func:`principal` finds them, in a short read session of its own: for a route
+    that holds no session while it awaits an analysis (the request's session would keep a pool
+    slot, and on SQLite a write session the write lock, for as long as the analysis runs)."""
+    return await in_session(request, _caller, request, token, write=False)
+
+
+def _caller(s: Session, request: Request, token: str | None) -> Principal:
     if token:
-        return read_token(token, "bearer")
+        return read_token(s, token, "bearer")
     cookie = request.cookies.get(COOKIE)
     if cookie:
-        p = read_token(cookie, "session")
+        p = read_token(s, cookie, "session")
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             sent = request.headers.get("x-csrf-token")
             if not sent or not secrets.compare_digest(sent, p.csrf or ""):
@@ -92,10 +105,18 @@ async def principal(request: Request, token: Annotated[str | None, Depends(oauth
     raise AuthError("not authenticated")
 
 
-async def expert(p: Annotated[Principal, Depends(principal)]) -> Principal:
+def _need_expert(p: Principal) -> Principal:
     if p.role not in ("expert", "admin"):
         raise HTTPException(403, "this needs the expert role")
     return p
+
+
+async def expert(p: Annotated[Principal, Depends(principal)]) -> Principal:
+    return _need_expert(p)
+
+
+async def expert_apart(p: Annotated[Principal, Depends(principal_apart)]) -> Principal:
+    return _need_expert(p)
 
 
 async def admin(p: Annotated[Principal, Depends(principal)]) -> Principal:
@@ -112,14 +133,28 @@ PageOffset = Annotated[int, Query(ge=0, description="rows to skip")]
 Caller = Annotated[Principal, Depends(principal)]
 Expert = Annotated[Principal, Depends(expert)]
 Admin = Annotated[Principal, Depends(admin)]
+CallerApart = Annotated[Principal, Depends(principal_apart)]
+ExpertApart = Annotated[Principal, Depends(expert_apart)]
 
 
-def ui_principal(request: Request) -> Principal:
-    """The logged-in user of an HTML page (the session cookie); otherwise the login page."""
+def ui_principal(request: Request, s: Session) -> Principal:
+    """The logged-in user of an HTML page (the session cookie, checked as ``principal`` does);
+    otherwise the login page."""
     cookie = request.cookies.get(COOKIE)
     if not cookie:
         raise AuthError("not logged in")
-    return read_token(cookie, "session")
+    return read_token(s, cookie, "session")
+
+
+def too_long(fields: dict[str, tuple[str | None, int]]) -> None:
+    """422 naming the first field longer than its limit (for the fields no schema checks)."""
+    for name, (value, limit) in fields.items():
+        if value is not None and len(value) > limit:
+            raise HTTPException(422, f"{name}: at most {limit} characters ({len(value)} given)")
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 def agency_scope(p: Principal) -> str | None:
@@ -151,9 +186,14 @@ def visible_finding(s: Session, finding_id: int, p: Principal) -> Finding:
 
 
 async def read_upload(file: UploadFile) -> bytes:
-    """The uploaded bytes, refused with 413 past ``LEXPERT_MAX_BYTES`` (read no further than that)."""
+    """The uploaded bytes, refused with 413 past ``LEXPERT_MAX_BYTES`` (read no further than that),
+    with 415 when they are not what the file's extension or media type claims
+    (``ingest.check_claimed``: a .pdf must start with %PDF-, a .docx be a ZIP with word/document.xml)."""
+    too_long({"file name": (file.filename, FILENAME_MAX)})
     limit = Limits.from_env().max_bytes
     data = await file.read(limit + 1)
     if len(data) > limit:
         raise HTTPException(413, f"{file.filename}: over the limit of {limit / 1e6:.1f} MB (LEXPERT_MAX_BYTES)")
+    if data.strip():              # an empty file is refused by the reader, with its own message
+        check_claimed(data, file.filename or "", file.content_type)
     return data

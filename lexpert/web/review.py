@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..expertise.db.models import Finding
+from ..records import NodeJSON
 
 HEADING_KINDS = frozenset({"section", "chapter", "paragraph", "article", "heading"})
 
 
-def structure_spans(structure: dict[str, Any] | None) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]]]:
+def structure_spans(structure: NodeJSON | None) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]]]:
     """From a stored report's structure: (start, end, unit) of every node with own text, and the
     own-text spans of headings (sections, chapters, articles, titled headings)."""
     units: list[tuple[int, int, str]] = []
@@ -27,7 +28,7 @@ def structure_spans(structure: dict[str, Any] | None) -> tuple[list[tuple[int, i
     return sorted(units), sorted(headings)
 
 
-def segments(text: str, findings: list[Finding], structure: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def segments(text: str, findings: list[Finding], structure: NodeJSON | None = None) -> list[dict[str, Any]]:
     """The act's paragraphs with their runs; a paragraph that carries no finding and is a heading
     in the parsed structure is marked ``heading``; one none of whose units is normative is marked
     with its unit type, so the reader sees what the detectors did not read."""

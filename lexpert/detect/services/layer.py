@@ -15,13 +15,16 @@
 """
 from __future__ import annotations
 
-import os
+import logging
 from typing import Any
 
 from ...records import Finding, Norm
+from ...settings import get_settings
 from ...taxonomy import load_taxonomy
 from .extract import KIND_NAMES, ServiceObligation, extract
 from .register import Register, resolve_register
+
+log = logging.getLogger(__name__)
 
 CODE = "hidden_service"
 SCORE = 0.7
@@ -106,7 +109,8 @@ def apply(units: list[Norm], findings: list[Finding], text: str | None = None,
     environment variable ``LEXPERT_REGISTER``; with neither, no register is loaded and only the
     missing elements of a service make the flag). ``add=False`` only enriches and clears.
     """
-    if os.environ.get("LEXPERT_SERVICES", "on").lower() in ("off", "0", "no", "false"):
+    if not get_settings().services:
+        log.debug("the hidden-service layer is off (LEXPERT_SERVICES)")
         return findings
     reg = resolve_register(register)
     recs = extract(units, text)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
+import logging
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,6 +25,9 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ...errors import LexpertError
+from ...settings import get_settings
+
+log = logging.getLogger(__name__)
 
 THRESHOLD = 0.55   # a match at or above this clears the hidden_service flag (tuned on train/dev norms)
 
@@ -164,7 +167,8 @@ class Register:
             for ws in wb.worksheets:
                 try:
                     entries += _rows_to_entries(ws.iter_rows(values_only=True))
-                except RegisterError:
+                except RegisterError as exc:
+                    log.debug("%s: sheet %r skipped (%s)", p, ws.title, exc)
                     continue
             if not entries:
                 raise RegisterError(f"{p}: no sheet with a register table")
@@ -175,6 +179,7 @@ class Register:
         for enc in ("utf-8-sig", "cp1251"):
             try:
                 s = raw.decode(enc)
+                log.debug("%s: read as %s", p, enc)
                 break
             except UnicodeDecodeError:
                 continue
@@ -361,7 +366,7 @@ def load_register(path: str | Path | None = None, *, sample: bool = False) -> Re
     """The register at ``path``, else at ``LEXPERT_REGISTER``, else the bundled sample when
     ``sample`` is true, else None (no register loaded)."""
     if path is None:
-        env = os.environ.get("LEXPERT_REGISTER")
+        env = get_settings().register
         if env:
             path = env
         elif sample:
@@ -372,6 +377,7 @@ def load_register(path: str | Path | None = None, *, sample: bool = False) -> Re
     key = (str(p.resolve()), p.stat().st_mtime if p.exists() else 0.0)
     if key not in _CACHE:
         _CACHE[key] = Register.from_file(p)
+        log.info("register of state services: %d entries from %s", len(_CACHE[key]), p)
     return _CACHE[key]
 
 

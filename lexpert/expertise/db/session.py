@@ -14,7 +14,7 @@ instead of reading first and failing with «database is locked» when it tries t
 after another writer committed. A read session (``write=False``) opens a plain ``BEGIN``."""
 from __future__ import annotations
 
-import os
+import logging
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -24,12 +24,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger(__name__)
 
 
 def default_url() -> str:
-    from ...settings import lexpert_home
+    from ...settings import get_settings, lexpert_home
 
-    return os.environ.get("LEXPERT_DATABASE_URL") or f"sqlite:///{lexpert_home() / 'lexpert.sqlite'}"
+    return get_settings().database_url or f"sqlite:///{lexpert_home() / 'lexpert.sqlite'}"
 
 
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -37,9 +38,9 @@ WRITE = "lexpert_write"     # execution option of a write session's connection: 
 
 
 def _pool_args() -> dict:
-    from ...settings import Service
+    from ...settings import get_settings
 
-    sv = Service.from_env()
+    sv = get_settings()
     return {"pool_size": sv.db_pool_size, "max_overflow": sv.db_max_overflow, "pool_timeout": sv.db_pool_timeout}
 
 
@@ -71,13 +72,21 @@ def init_db(url: str | None = None) -> Engine:
     """Create or upgrade the schema (Alembic ``upgrade head``) and return the engine."""
     from alembic import command
     from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
 
     eng = get_engine(url)
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with eng.execution_options(**{WRITE: True}).begin() as conn:
+        before = MigrationContext.configure(conn).get_current_revision()
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        after = MigrationContext.configure(conn).get_current_revision()
+    where = eng.url.render_as_string(hide_password=True)
+    if before != after:
+        log.info("database %s: schema migrated from %s to %s", where, before or "empty", after)
+    else:
+        log.debug("database %s: schema at %s", where, after)
     return eng
 
 

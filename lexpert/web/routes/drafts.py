@@ -14,19 +14,20 @@ from ...expertise.db.models import Draft
 from ...pipeline import ActReport
 from .. import analysis
 from ..auth import Principal
-from ..deps import (DB, Caller, Expert, PageLimit, PageOffset, agency_scope, in_session, read_upload,
-                    visible_draft)
-from ..schemas import (AdoptedOut, DraftDetail, DraftSummary, StatusIn, UploadOut, draft_detail, draft_summary,
-                       rec_out, summary_row)
+from ..deps import (DB, Caller, CallerApart, Expert, ExpertApart, PageLimit, PageOffset, agency_scope, in_session,
+                    read_upload, visible_draft)
+from ..schemas import (AGENCY_MAX, SHORT_MAX, TITLE_MAX, URL_MAX, AdoptedOut, DraftDetail, DraftSummary, StatusIn,
+                       UploadOut, draft_detail, draft_summary, rec_out, summary_row)
 
 router = APIRouter(prefix="/api/drafts", tags=["drafts"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @router.post("", status_code=201, response_model=UploadOut)
-async def upload(request: Request, p: Caller, file: UploadFile = File(...), title: str | None = Form(None),
-                 agency: str | None = Form(None), sphere: str | None = Form(None), kind: str | None = Form(None),
-                 url: str | None = Form(None)):
+async def upload(request: Request, p: CallerApart, file: UploadFile = File(...),
+                 title: str | None = Form(None, max_length=TITLE_MAX), agency: str | None = Form(None, max_length=AGENCY_MAX),
+                 sphere: str | None = Form(None, max_length=SHORT_MAX), kind: str | None = Form(None, max_length=SHORT_MAX),
+                 url: str | None = Form(None, max_length=URL_MAX)):
     """Upload a draft (multipart field ``file``): analysed, stored, findings pending review.
     Returns the draft id and the analysis (the JSON of ``lexpert analyze --format json``)."""
     data = await read_upload(file)
@@ -72,7 +73,7 @@ def status(draft_id: int, body: StatusIn, p: Expert, s: DB):
 
 
 @router.post("/{draft_id}/adopted", status_code=201, response_model=AdoptedOut)
-async def adopted(request: Request, draft_id: int, p: Expert, file: UploadFile = File(...)):
+async def adopted(request: Request, draft_id: int, p: ExpertApart, file: UploadFile = File(...)):
     """Add the adopted text: aligned to the draft; each recommendation marked incorporated or not."""
     await in_session(request, visible_draft, draft_id, p, write=False)
     data = await read_upload(file)

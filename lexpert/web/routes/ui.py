@@ -13,8 +13,11 @@ from ...expertise import kpi as K
 from ...expertise import workflow as X
 from ...expertise.db.models import DRAFT_STATUSES, NOT_ADOPTED_REASONS, REC_KINDS
 from ...taxonomy import FAMILIES, load_taxonomy
-from ..auth import AuthError, Principal, authenticate, make_token
-from ..deps import COOKIE, DB, agency_scope, ui_principal, visible_draft
+from ..auth import NAME_MAX, AuthError, Principal, make_token, revoke_token
+from ..auth import login as auth_login
+from ..deps import COOKIE, DB, agency_scope, client_ip, ui_principal, visible_draft
+from ..passwords import MAX_LENGTH
+from ..throttle import TooManyAttempts
 from ..i18n import KPI_COLUMNS, KPI_DEFINITIONS, KPI_EMPTY, UI
 from ..review import segments
 from ..schemas import draft_summary, finding_out, rec_out, summary_row
@@ -45,11 +48,17 @@ def login_form(request: Request):
 
 
 @router.post("/login")
-def login(request: Request, s: DB, username: str = Form(...), password: str = Form(...)):
+def login(request: Request, s: DB, username: str = Form(..., max_length=NAME_MAX),
+          password: str = Form(..., max_length=MAX_LENGTH)):
     try:
-        u = authenticate(s, username, password)
+        u = auth_login(s, username, password, client_ip(request))
     except AuthError:
         return page(request, "login.html", None, error=UI[ui_lang(request)]["bad_login"])
+    except TooManyAttempts as exc:
+        resp = page(request, "login.html", None, error=str(exc))
+        resp.status_code = 429
+        resp.headers["Retry-After"] = str(exc.retry_after)
+        return resp
     resp = RedirectResponse("/", status_code=303)
     resp.set_cookie(COOKIE, make_token(u, "session", csrf=secrets.token_urlsafe(24)), httponly=True,
                     samesite="lax", secure=request.url.scheme == "https")
@@ -57,7 +66,12 @@ def login(request: Request, s: DB, username: str = Form(...), password: str = Fo
 
 
 @router.post("/logout")
-def logout():
+def logout(request: Request, s: DB):
+    """End the session: its token id is revoked (``revoked_tokens``), so a copy of the cookie is
+    refused too; the user's other sessions and bearer tokens stay valid."""
+    cookie = request.cookies.get(COOKIE)
+    if cookie:
+        revoke_token(s, cookie, "session")
     resp = RedirectResponse("/login", status_code=303)
     resp.delete_cookie(COOKIE)
     return resp
@@ -65,7 +79,7 @@ def logout():
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, s: DB, offset: int = Query(0, ge=0)):
-    p = ui_principal(request)
+    p = ui_principal(request, s)
     rows, total = X.draft_page(s, agency_scope(p), limit=UI_PAGE, offset=offset)
     drafts = [summary_row(r) for r in rows]
     pager = {"first": offset + 1 if drafts else 0, "last": offset + len(drafts), "total": total,
@@ -76,7 +90,7 @@ def home(request: Request, s: DB, offset: int = Query(0, ge=0)):
 
 @router.get("/drafts/{draft_id}", response_class=HTMLResponse)
 def review(draft_id: int, request: Request, s: DB):
-    p = ui_principal(request)
+    p = ui_principal(request, s)
     d = visible_draft(s, draft_id, p)
     v = d.versions[0]
     tax = load_taxonomy()
@@ -95,7 +109,7 @@ def review(draft_id: int, request: Request, s: DB):
 
 @router.get("/kpi", response_class=HTMLResponse)
 def kpi_page(request: Request, s: DB):
-    p = ui_principal(request)
+    p = ui_principal(request, s)
     res = K.compute(s, by="agency", agency=agency_scope(p))
     lang = ui_lang(request)
     cols = KPI_COLUMNS[lang]
@@ -107,11 +121,11 @@ def kpi_page(request: Request, s: DB):
 
 @router.get("/kpi/plot/{name}.png")
 def kpi_plot(name: str, request: Request, s: DB):
-    ui_principal(request)
+    p = ui_principal(request, s)
     if name not in PLOTS:
         raise HTTPException(404, "no such plot")
     with tempfile.TemporaryDirectory() as tmp:
-        files = K.plots(s, tmp, lang=ui_lang(request))
+        files = K.plots(s, tmp, lang=ui_lang(request), agency=agency_scope(p))
         data = Path(next(f for f in files if Path(f).stem == name)).read_bytes()
     return Response(data, media_type="image/png")
 
@@ -126,5 +140,5 @@ def static(name: str):
 
 
 @router.get("/csrf")
-def csrf(request: Request):
-    return {"csrf": ui_principal(request).csrf}
+def csrf(request: Request, s: DB):
+    return {"csrf": ui_principal(request, s).csrf}

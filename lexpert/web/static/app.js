@@ -1,5 +1,6 @@
 // lexpert review UI: one-click decisions, recommendation editor, filters, keyboard navigation.
 (function () {
+  window.LEXPERT = window.LEXPERT || {csrf: null};   // here, not inline: the CSP allows no inline script
   async function csrf() {
     if (!window.LEXPERT.csrf) { window.LEXPERT.csrf = (await (await fetch('/csrf')).json()).csrf; }
     return window.LEXPERT.csrf;
