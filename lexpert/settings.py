@@ -155,11 +155,16 @@ class Settings:
         "LEXPERT_ALLOW_TORCH_IMPORT", False, "`0`",
         "`1` lets spaCy's thinc and skops import PyTorch at start (by default only lexpert's transformer code "
         "imports it, when used)", _one_zero)
-    db_pool_size: int = _var("LEXPERT_DB_POOL_SIZE", 10, "10",
-                             "database connections each `lexpert serve` process keeps open", _int)
-    db_max_overflow: int = _var("LEXPERT_DB_MAX_OVERFLOW", 20, "20",
+    db_pool_size: int = _var("LEXPERT_DB_POOL_SIZE", 5, "5",
+                             "database connections a process (each `lexpert serve` process) keeps open", _int)
+    db_max_overflow: int = _var("LEXPERT_DB_MAX_OVERFLOW", 10, "10",
                                 "connections it may open beyond those under load", _int)
-    db_pool_timeout: int = _var("LEXPERT_DB_POOL_TIMEOUT", 30, "30", "seconds a request waits for a connection", _int)
+    db_pool_timeout: int = _var("LEXPERT_DB_POOL_TIMEOUT", 30, "30", "seconds a caller waits for a connection", _int)
+    db_requests: int = _var(
+        "LEXPERT_DB_REQUESTS", 4, "4",
+        "requests one `lexpert serve` process lets use the database at once (at most pool size + overflow); the "
+        "others wait their turn without holding a thread. More threads in one Python process than this only "
+        "contend for its lock: raise it for a PostgreSQL far away on the network", _int)
     analysis_workers: int | None = _var(
         "LEXPERT_ANALYSIS_WORKERS", None, "2 (1 on one CPU)",
         "processes of `lexpert serve` that analyse uploads (0: a thread of the server process)", _int)

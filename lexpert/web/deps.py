@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from ..expertise.db.models import Draft, Finding, Recommendation
 from ..expertise.db.session import end_session, new_session, pool_capacity, session_scope
 from ..ingest import check_claimed
-from ..settings import Limits
+from ..settings import Limits, get_settings
 from .auth import AuthError, Principal, read_token
 
 COOKIE = "lexpert_session"
@@ -34,7 +34,7 @@ _slots: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.
 def _db_slots(url: str) -> asyncio.Semaphore:
     per_loop = _slots.setdefault(asyncio.get_running_loop(), {})
     if url not in per_loop:
-        per_loop[url] = asyncio.Semaphore(pool_capacity(url))
+        per_loop[url] = asyncio.Semaphore(max(1, min(pool_capacity(url), get_settings().db_requests)))
     return per_loop[url]
 
 
@@ -43,11 +43,12 @@ async def get_db(request: Request):
     (on SQLite it takes the write lock at its first statement; see ``expertise.db.session``),
     committed (or rolled back) and closed in a worker thread before the answer is sent.
 
-    A request first waits, on the event loop, for one of the connection pool's slots: so no
-    route ever blocks a worker thread waiting for a connection, and sessions waiting for a
-    thread to commit can never hold every connection while every thread waits for one
-    (under a few hundred concurrent requests that deadlocked the server until the pool's
-    timeout)."""
+    A request first waits, on the event loop, for one of ``LEXPERT_DB_REQUESTS`` slots (never
+    more than the connection pool gives out): so no route ever blocks a worker thread waiting
+    for a connection, and sessions waiting for a thread to commit can never hold every
+    connection while every thread waits for one (under a few hundred concurrent requests that
+    deadlocked the server until the pool's timeout); and a few threads doing Python work at
+    once answer more requests per second than forty contending for the interpreter's lock."""
     url = request.app.state.db_url
     async with _db_slots(url):
         s = new_session(url, write=request.method not in SAFE)
