@@ -334,9 +334,9 @@ def draft_for_detail(s: Session, draft_id: int) -> Draft | None:
     recommendations and their findings. (Call it before anything else loads the draft into the
     session: eager loading applies to a draft loaded here.)"""
     q = (select(Draft).where(Draft.id == draft_id)
-         .options(selectinload(Draft.versions).defer(Version.text),
-                  selectinload(Draft.versions, Version.findings, Finding.recommendations),
-                  selectinload(Draft.recommendations, Recommendation.findings)))
+         .options(selectinload(Draft.versions).defer(Version.text)
+                  .selectinload(Version.findings).selectinload(Finding.recommendations),
+                  selectinload(Draft.recommendations).selectinload(Recommendation.findings)))
     return s.scalars(q).one_or_none()
 
 
