@@ -13,6 +13,7 @@ silently missing from a shape.
 """
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from dataclasses import dataclass, field, fields
@@ -239,8 +240,14 @@ class Hit:
 # ------------------------------------------------------------------ shapes of a record
 def field_types(record: type) -> dict[str, Any]:
     """A record dataclass's fields, name -> type (annotations resolved), in field order."""
+    return dict(_field_types(record))
+
+
+@functools.lru_cache(maxsize=None)
+def _field_types(record: type) -> tuple[tuple[str, Any], ...]:
+    # resolved once per class: every row of the record (a finding answered by the API) asks again
     hints = typing.get_type_hints(record)
-    return {f.name: hints[f.name] for f in fields(record)}
+    return tuple((f.name, hints[f.name]) for f in fields(record))
 
 
 def base_type(tp: Any) -> type:

@@ -104,11 +104,12 @@ class Limits:
         "lower resolution, with a warning", _int)
     doc_timeout: int = _var(
         "LEXPERT_DOC_TIMEOUT", 600, "600",
-        "seconds one document may take in `analyze` and `compare` (0: none); `batch` has `--doc-timeout`", _int)
+        "seconds one document may take in `analyze`, `compare` and an upload to `lexpert serve` (0: none); `batch` "
+        "has `--doc-timeout`", _int)
     max_memory_mb: int = _var(
         "LEXPERT_MAX_MEMORY_MB", 4096, "4096",
-        "address space of each local `batch` worker process: a document that needs more becomes its error row "
-        "(`memory`)", _int)
+        "address space of each local `batch` worker process (a document that needs more becomes its error row, "
+        "`memory`) and of each analysis worker of `lexpert serve` (the upload is refused with 413)", _int)
 
     @classmethod
     def from_env(cls) -> "Limits":
@@ -154,6 +155,23 @@ class Settings:
         "LEXPERT_ALLOW_TORCH_IMPORT", False, "`0`",
         "`1` lets spaCy's thinc and skops import PyTorch at start (by default only lexpert's transformer code "
         "imports it, when used)", _one_zero)
+    db_pool_size: int = _var("LEXPERT_DB_POOL_SIZE", 5, "5",
+                             "database connections a process (each `lexpert serve` process) keeps open", _int)
+    db_max_overflow: int = _var("LEXPERT_DB_MAX_OVERFLOW", 10, "10",
+                                "connections it may open beyond those under load", _int)
+    db_pool_timeout: int = _var("LEXPERT_DB_POOL_TIMEOUT", 30, "30", "seconds a caller waits for a connection", _int)
+    db_requests: int = _var(
+        "LEXPERT_DB_REQUESTS", 4, "4",
+        "requests one `lexpert serve` process lets use the database at once (at most pool size + overflow); the "
+        "others wait their turn without holding a thread. More threads in one Python process than this only "
+        "contend for its lock: raise it for a PostgreSQL far away on the network", _int)
+    analysis_workers: int | None = _var(
+        "LEXPERT_ANALYSIS_WORKERS", None, "2 (1 on one CPU)",
+        "processes of `lexpert serve` that analyse uploads (0: a thread of the server process)", _int)
+
+    def analysis_worker_count(self) -> int:
+        """``analysis_workers``, or by default two (one on a machine with one CPU)."""
+        return self.analysis_workers if self.analysis_workers is not None else min(2, _cpus())
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -212,6 +230,31 @@ def get_settings() -> Settings:
     return s
 
 
+def environment() -> dict[str, str]:
+    """The ``LEXPERT_*`` variables of this process as they are now (to hand to a worker process)."""
+    return dict(_env_key())
+
+
+def child_environment(overrides: Mapping[str, str | None]) -> dict[str, str]:
+    """The environment for a child process: this process's, with the ``LEXPERT_*`` variables of
+    ``overrides`` set (``None`` removes one)."""
+    env = dict(os.environ)
+    for k, v in overrides.items():
+        if v is None:
+            env.pop(k, None)
+        else:
+            env[k] = v
+    return env
+
+
+def use_environment(env: Mapping[str, str]) -> None:
+    """Make this process's ``LEXPERT_*`` variables exactly ``env`` (a long-lived worker process
+    taking its parent's settings of the moment, task by task)."""
+    for k in [k for k in os.environ if k.startswith(PREFIX) and k not in env]:
+        del os.environ[k]
+    os.environ.update(env)
+
+
 def reset_settings() -> None:
     """Forget the cached settings (the next :func:`get_settings` reads the environment)."""
     global _CACHE
@@ -264,6 +307,13 @@ def configured_log_level() -> int | None:
     engine passes it on to its worker processes, which do not inherit it)."""
     log = logging.getLogger("lexpert")
     return log.level if any(isinstance(h, _Stderr) for h in log.handlers) else None
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):     # not Linux
+        return os.cpu_count() or 1
 
 
 def lexpert_home() -> Path:

@@ -333,6 +333,26 @@ def bench_analyze(acts, repeat, starts):
     click.echo(json.dumps(run(list(acts) or None, repeat, starts), ensure_ascii=False, indent=1))
 
 
+@bench.command("api")
+@click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="The draft to upload (default: corpora/seeds/002_22a94156ead23eb2.txt, 376 KB; "
+                   "without a checkout, the Russian sample).")
+@click.option("--uploads", type=click.IntRange(1), default=12, show_default=True, help="Concurrent uploads.")
+@click.option("--drafts", type=click.IntRange(1), default=1000, show_default=True,
+              help="Drafts in the database for the list measurement.")
+@click.option("--gets", type=click.IntRange(1), default=200, show_default=True, help="Concurrent GETs per route.")
+@click.option("--sequential", type=click.IntRange(0), default=5, show_default=True,
+              help="Uploads one after another for the single-upload latency (0: skip).")
+def bench_api(file, uploads, drafts, gets, sequential):
+    """The service under load, as JSON: a `lexpert serve` of its own (throw-away LEXPERT_HOME);
+    UPLOADS concurrent uploads while /healthz is polled every 100 ms (all must succeed; health
+    check worst latency, target < 2 s); with DRAFTS drafts in the database, GETS concurrent
+    GETs of /api/drafts and of one /api/drafts/{id} (p50/p95, target p95 < 1 s); sequential uploads."""
+    from ..training.bench_api import run
+
+    click.echo(json.dumps(run(file, uploads, drafts, gets, sequential), ensure_ascii=False, indent=1))
+
+
 @main.command()
 def taxonomy():
     """Print the factor taxonomy (codes, families, names in ru/kk/en)."""

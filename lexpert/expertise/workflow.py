@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
 from ..pipeline import ActReport, analyze
 from .db.models import DECISIONS, DRAFT_STATUSES, INCORPORATION, NOT_ADOPTED_REASONS, REC_KINDS, REC_STATUSES, AuditEvent, Draft, Finding, Recommendation, Version, utcnow
@@ -90,14 +90,15 @@ def add_draft(s: Session, source: str | Path | bytes, *, name: str | None = None
 
 
 def add_version(s: Session, draft_id: int, source: str | Path | bytes, *, kind: str = "revision",
-                name: str | None = None, actor: str | None = None, at: dt.datetime | None = None) -> Version:
-    """A later version (``revision`` or ``adopted``). An adopted version is aligned to the
-    first version and each recommendation's incorporation is set from the alignment
-    (an expert's override is kept)."""
+                name: str | None = None, actor: str | None = None, at: dt.datetime | None = None,
+                report: ActReport | None = None) -> Version:
+    """A later version (``revision`` or ``adopted``; analysed here, or ``report`` if given). An
+    adopted version is aligned to the first version and each recommendation's incorporation is
+    set from the alignment (an expert's override is kept)."""
     if kind not in ("revision", "adopted"):
         raise RecordError(f"version kind must be revision or adopted, not {kind!r}")
     d = get(s, Draft, draft_id)
-    v = _store_version(s, d, analyze(source, name=name), kind, actor, at)
+    v = _store_version(s, d, report or analyze(source, name=name), kind, actor, at)
     if kind == "adopted":
         track_incorporation(s, d, v, actor=actor, at=at)
         if d.status != "adopted":
@@ -287,6 +288,56 @@ def list_drafts(s: Session, agency: str | None = None) -> list[Draft]:
     if agency is not None:
         q = q.where(Draft.agency == agency)
     return list(s.scalars(q))
+
+
+SUMMARY_COLUMNS = (Draft.id, Draft.title, Draft.agency, Draft.sphere, Draft.kind, Draft.lang, Draft.status,
+                   Draft.status_reason, Draft.created_at)
+
+
+def draft_page(s: Session, agency: str | None = None, *, limit: int = 50, offset: int = 0
+               ) -> tuple[list[dict[str, Any]], int]:
+    """One page of drafts (oldest first) as plain rows, and how many drafts there are in all.
+
+    A row: the draft's columns of ``SUMMARY_COLUMNS``, ``versions`` (how many),
+    ``expertise_completed_at`` of the first version and ``findings``, the decision counts of
+    the first version's findings. Four small queries on indexed columns whatever the page and
+    the size of the record, reading no version text or report and building no ORM objects."""
+    where = [] if agency is None else [Draft.agency == agency]
+    total = s.scalar(select(func.count(Draft.id)).where(*where)) or 0
+    rows = [dict(r._mapping) for r in s.execute(select(*SUMMARY_COLUMNS).where(*where).order_by(Draft.id)
+                                                 .limit(limit).offset(offset))]
+    if not rows:
+        return [], total
+    first: dict[int, tuple] = {}
+    n_versions: dict[int, int] = {}
+    for draft_id, vid, number, completed in s.execute(
+            select(Version.draft_id, Version.id, Version.number, Version.expertise_completed_at)
+            .where(Version.draft_id.in_([r["id"] for r in rows]))):
+        n_versions[draft_id] = n_versions.get(draft_id, 0) + 1
+        if draft_id not in first or number < first[draft_id][1]:
+            first[draft_id] = (vid, number, completed)
+    counts: dict[int, dict[str, int]] = {vid: {k: 0 for k in DECISIONS} for vid, _, _ in first.values()}
+    for vid, decision, n in s.execute(select(Finding.version_id, Finding.decision, func.count(Finding.id))
+                                      .where(Finding.version_id.in_(list(counts)))
+                                      .group_by(Finding.version_id, Finding.decision)):
+        counts[vid][decision] = n
+    for r in rows:
+        vid, _, completed = first.get(r["id"], (None, None, None))
+        r.update(versions=n_versions.get(r["id"], 0), expertise_completed_at=completed,
+                 findings=counts.get(vid, {k: 0 for k in DECISIONS}))
+    return rows, total
+
+
+def draft_for_detail(s: Session, draft_id: int) -> Draft | None:
+    """A draft (None if there is none) with everything its detail shows loaded in a few queries:
+    its versions without their text, the findings of each version and their recommendations, the
+    recommendations and their findings. (Call it before anything else loads the draft into the
+    session: eager loading applies to a draft loaded here.)"""
+    q = (select(Draft).where(Draft.id == draft_id)
+         .options(selectinload(Draft.versions).defer(Version.text)
+                  .selectinload(Version.findings).selectinload(Finding.recommendations),
+                  selectinload(Draft.recommendations).selectinload(Recommendation.findings)))
+    return s.scalars(q).one_or_none()
 
 
 def history(s: Session, entity: str, entity_id: int) -> list[AuditEvent]:

@@ -8,9 +8,12 @@ token (header ``X-CSRF-Token``) for the HTML UI; every request checks the token 
 as they are now (``auth.read_token``), logins go through the throttle (``throttle``), accounts are
 changed by ``accounts``. Roles: ``agency`` (uploads and sees only its agency's drafts and KPI),
 ``expert`` (reviews, recommends, exports), ``admin`` (users, everything). Every response carries
-the security headers of ``security.SecurityHeaders``.
+the security headers of ``security.SecurityHeaders``. Uploads are analysed in worker
+processes (``lexpert.web.analysis``), started with the server.
 """
 from __future__ import annotations
+
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -26,6 +29,14 @@ from .auth import AuthError
 from .routes import drafts, findings, kpi, ui, users
 from .security import SecurityHeaders, validation_error
 from .throttle import TooManyAttempts
+from . import analysis
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    analysis.start()          # the workers load the detector while the server takes its first requests
+    yield
+    analysis.stop()
 
 
 async def _lexpert_error(request: Request, exc: LexpertError):
@@ -49,7 +60,7 @@ async def _http_error(request: Request, exc: StarletteHTTPException):
 def create_app(db_url: str | None = None) -> FastAPI:
     url = db_url or default_url()
     init_db(url)
-    app = FastAPI(title="lexpert", version=__version__,
+    app = FastAPI(title="lexpert", version=__version__, lifespan=_lifespan,
                   description="Anti-corruption expertise of draft normative legal acts of Kazakhstan (ru, kk).")
     app.state.db_url = url
     app.add_exception_handler(LexpertError, _lexpert_error)

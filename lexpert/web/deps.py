@@ -2,27 +2,77 @@
 caller may see, and a bounded read of an upload."""
 from __future__ import annotations
 
+import asyncio
 import secrets
-from typing import Annotated
+import weakref
+from typing import Annotated, Any, Callable, TypeVar
 
-from fastapi import Depends, HTTPException, Request, UploadFile
+import anyio
+
+from fastapi import Depends, HTTPException, Query, Request, UploadFile
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from ..expertise.db.models import Draft, Finding, Recommendation
-from ..expertise.db.session import session_scope
+from ..expertise.db.session import end_session, new_session, pool_capacity, session_scope
 from ..ingest import check_claimed
-from ..settings import Limits
+from ..settings import Limits, get_settings
 from .auth import AuthError, Principal, read_token
 
 COOKIE = "lexpert_session"
+T = TypeVar("T")
 FILENAME_MAX = 255
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/token", auto_error=False)
 
 
-def get_db(request: Request):
-    with session_scope(request.app.state.db_url) as s:
-        yield s
+SAFE = ("GET", "HEAD", "OPTIONS")
+_slots: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]]" = \
+    weakref.WeakKeyDictionary()
+
+
+def _db_slots(url: str) -> asyncio.Semaphore:
+    per_loop = _slots.setdefault(asyncio.get_running_loop(), {})
+    if url not in per_loop:
+        per_loop[url] = asyncio.Semaphore(max(1, min(pool_capacity(url), get_settings().db_requests)))
+    return per_loop[url]
+
+
+async def get_db(request: Request):
+    """The request's session: a read session for GET/HEAD/OPTIONS, a write session otherwise
+    (on SQLite it takes the write lock at its first statement; see ``expertise.db.session``),
+    committed (or rolled back) and closed in a worker thread before the answer is sent.
+
+    A request first waits, on the event loop, for one of ``LEXPERT_DB_REQUESTS`` slots (never
+    more than the connection pool gives out): so no route ever blocks a worker thread waiting
+    for a connection, and sessions waiting for a thread to commit can never hold every
+    connection while every thread waits for one (under a few hundred concurrent requests that
+    deadlocked the server until the pool's timeout); and a few threads doing Python work at
+    once answer more requests per second than forty contending for the interpreter's lock."""
+    url = request.app.state.db_url
+    async with _db_slots(url):
+        s = new_session(url, write=request.method not in SAFE)
+        ok = False
+        try:
+            yield s
+            ok = True
+        finally:
+            with anyio.CancelScope(shield=True):
+                await run_in_threadpool(end_session, s, ok)
+
+
+async def in_session(request: Request, fn: Callable[..., T], *args: Any, write: bool = True) -> T:
+    """``fn(session, *args)`` in a worker thread, in a session of its own committed before this
+    returns, after waiting on the event loop for a pool slot as :func:`get_db` does. For a route
+    that must not hold a connection while it awaits something long (an upload's analysis)."""
+    url = request.app.state.db_url
+    async with _db_slots(url):
+        return await run_in_threadpool(_run_in_session, url, write, fn, args)
+
+
+def _run_in_session(url: str, write: bool, fn: Callable[..., T], args: tuple) -> T:
+    with session_scope(url, write=write) as s:
+        return fn(s, *args)
 
 
 # committed before the response is sent: a client that reads right after a write sees it
@@ -32,6 +82,17 @@ DB = Annotated[Session, Depends(get_db, scope="function")]
 def principal(request: Request, token: Annotated[str | None, Depends(oauth2)], s: DB) -> Principal:
     """The caller: a bearer token (API), or the session cookie plus the CSRF header (UI) for a write;
     checked against the user as they are now (``auth.read_token``)."""
+    return _caller(s, request, token)
+
+
+async def principal_apart(request: Request, token: Annotated[str | None, Depends(oauth2)]) -> Principal:
+    """The caller as :func:`principal` finds them, in a short read session of its own: for a route
+    that holds no session while it awaits an analysis (the request's session would keep a pool
+    slot, and on SQLite a write session the write lock, for as long as the analysis runs)."""
+    return await in_session(request, _caller, request, token, write=False)
+
+
+def _caller(s: Session, request: Request, token: str | None) -> Principal:
     if token:
         return read_token(s, token, "bearer")
     cookie = request.cookies.get(COOKIE)
@@ -45,21 +106,36 @@ def principal(request: Request, token: Annotated[str | None, Depends(oauth2)], s
     raise AuthError("not authenticated")
 
 
-def expert(p: Annotated[Principal, Depends(principal)]) -> Principal:
+def _need_expert(p: Principal) -> Principal:
     if p.role not in ("expert", "admin"):
         raise HTTPException(403, "this needs the expert role")
     return p
 
 
-def admin(p: Annotated[Principal, Depends(principal)]) -> Principal:
+async def expert(p: Annotated[Principal, Depends(principal)]) -> Principal:
+    return _need_expert(p)
+
+
+async def expert_apart(p: Annotated[Principal, Depends(principal_apart)]) -> Principal:
+    return _need_expert(p)
+
+
+async def admin(p: Annotated[Principal, Depends(principal)]) -> Principal:
     if p.role != "admin":
         raise HTTPException(403, "this needs the admin role")
     return p
 
 
+# a page of a list: ``limit`` rows from ``offset`` on (the total is in the X-Total-Count header)
+MAX_PAGE = 500
+PageLimit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"rows per page (at most {MAX_PAGE})")]
+PageOffset = Annotated[int, Query(ge=0, description="rows to skip")]
+
 Caller = Annotated[Principal, Depends(principal)]
 Expert = Annotated[Principal, Depends(expert)]
 Admin = Annotated[Principal, Depends(admin)]
+CallerApart = Annotated[Principal, Depends(principal_apart)]
+ExpertApart = Annotated[Principal, Depends(expert_apart)]
 
 
 def ui_principal(request: Request, s: Session) -> Principal:

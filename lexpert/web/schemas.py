@@ -193,11 +193,24 @@ class LogoutOut(BaseModel):
 # ------------------------------------------------------------------ row -> answer
 def draft_summary(d: Draft) -> DraftSummary:
     v = d.versions[0]
+    counts = {k: sum(f.decision == k for f in v.findings) for k in ("pending", "confirmed", "rejected")}
     return DraftSummary(
         id=d.id, title=d.title, agency=d.agency, sphere=d.sphere, kind=d.kind, lang=d.lang, status=d.status,
         status_reason=d.status_reason, created_at=d.created_at.isoformat(), versions=len(d.versions),
         expertise_completed_at=v.expertise_completed_at.isoformat() if v.expertise_completed_at else None,
-        findings=FindingCounts(**{k: sum(f.decision == k for f in v.findings) for k in ("pending", "confirmed", "rejected")}))
+        findings=FindingCounts(**{k: counts.get(k, 0) for k in ("pending", "confirmed", "rejected")}))
+
+
+def summary_row(r: dict[str, Any]) -> dict[str, Any]:
+    """A row of ``workflow.draft_page`` as the JSON of :class:`DraftSummary` (the same keys, order
+    and values as ``draft_summary(d).model_dump()``), built without a model: a page of drafts is
+    answered without one pydantic object per draft."""
+    done = r["expertise_completed_at"]
+    return {"id": r["id"], "title": r["title"], "agency": r["agency"], "sphere": r["sphere"], "kind": r["kind"],
+            "lang": r["lang"], "status": r["status"], "status_reason": r["status_reason"],
+            "created_at": r["created_at"].isoformat(), "versions": r["versions"],
+            "expertise_completed_at": done.isoformat() if done else None,
+            "findings": {k: r["findings"].get(k, 0) for k in ("pending", "confirmed", "rejected")}}
 
 
 def finding_out(f: Finding) -> FindingOut:

@@ -5,7 +5,7 @@ import secrets
 import tempfile
 from pathlib import Path
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -20,10 +20,11 @@ from ..passwords import MAX_LENGTH
 from ..throttle import TooManyAttempts
 from ..i18n import KPI_COLUMNS, KPI_DEFINITIONS, KPI_EMPTY, UI
 from ..review import segments
-from ..schemas import draft_summary, finding_out, rec_out
+from ..schemas import draft_summary, finding_out, rec_out, summary_row
 
 WEB = Path(__file__).resolve().parent.parent
 PLOTS = ("kpi_a_by_quarter", "kpi_b_by_agency", "heatmap_agency_family")
+UI_PAGE = 50            # drafts per page of the drafts list
 templates = Jinja2Templates(directory=str(WEB / "templates"))
 router = APIRouter(include_in_schema=False)
 
@@ -77,10 +78,14 @@ def logout(request: Request, s: DB):
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, s: DB):
+def home(request: Request, s: DB, offset: int = Query(0, ge=0)):
     p = ui_principal(request, s)
-    drafts = [draft_summary(d).model_dump() for d in X.list_drafts(s, agency_scope(p))]
-    return page(request, "drafts.html", p, drafts=drafts)
+    rows, total = X.draft_page(s, agency_scope(p), limit=UI_PAGE, offset=offset)
+    drafts = [summary_row(r) for r in rows]
+    pager = {"first": offset + 1 if drafts else 0, "last": offset + len(drafts), "total": total,
+             "prev": max(0, offset - UI_PAGE) if offset > 0 else None,
+             "next": offset + UI_PAGE if offset + UI_PAGE < total else None}
+    return page(request, "drafts.html", p, drafts=drafts, pager=pager)
 
 
 @router.get("/drafts/{draft_id}", response_class=HTMLResponse)

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from ...expertise.db.models import User
 from ...version import __version__
 from ..accounts import remove_user, update_user
 from ..auth import NAME_MAX, add_user, login, make_token, revoke
-from ..deps import DB, Admin, Caller, client_ip, too_long
+from ..deps import DB, Admin, Caller, PageLimit, PageOffset, client_ip, too_long
 from ..passwords import MAX_LENGTH
 from ..schemas import HealthOut, LogoutOut, TokenOut, UserIn, UserOut, UserPatch, user_out
 
@@ -48,8 +48,10 @@ def create_user(body: UserIn, p: Admin, s: DB):
 
 
 @router.get("/api/users", response_model=list[UserOut], tags=["users"])
-def users(p: Admin, s: DB):
-    return [user_out(u) for u in s.scalars(select(User).order_by(User.id))]
+def users(p: Admin, s: DB, response: Response, limit: PageLimit = 50, offset: PageOffset = 0):
+    """The users in the order they were added, ``limit`` from ``offset`` on; ``X-Total-Count``: how many in all."""
+    response.headers["X-Total-Count"] = str(s.scalar(select(func.count(User.id))) or 0)
+    return [user_out(u) for u in s.scalars(select(User).order_by(User.id).limit(limit).offset(offset))]
 
 
 @router.patch("/api/users/{name}", response_model=UserOut, tags=["users"])

@@ -1,0 +1,138 @@
+"""The service under concurrency: uploads off the event loop, SQLite writers that wait instead
+of failing, paginated lists. The server test starts a real ``lexpert serve`` (bounded: six
+uploads of a sample), the rest run in-process."""
+import threading
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from lexpert.expertise import workflow as X
+from lexpert.expertise.db import init_db, session_scope
+from lexpert.expertise.db.models import Draft
+from lexpert.training.bench_api import SMALL_TEXT, concurrent_gets, concurrent_uploads, server, warm_up
+from lexpert.web.app import create_app
+from lexpert.web.auth import add_user
+from lexpert.web.schemas import draft_summary, summary_row
+
+from .conftest import SAMPLE_RU
+
+
+@pytest.fixture(scope="module")
+def report():
+    from lexpert import analyze
+
+    return analyze(SMALL_TEXT.encode("utf-8"), name="small.txt")
+
+
+def test_concurrent_uploads_all_succeed_and_health_answers_meanwhile():
+    data = SAMPLE_RU.read_bytes()
+    with server() as (base, h):
+        warm_up(base, h, SMALL_TEXT.encode("utf-8"), "warm-up.txt")
+        res = concurrent_uploads(base, h, data, SAMPLE_RU.name, 6, every=0.1)
+        assert res["statuses"] == {"201": 6}, res
+        assert res["healthz_polls"] >= 3 and res["healthz_max_s"] < 2.0, res
+        # many requests at once: every one answered (no thread starved waiting for a connection)
+        gets = concurrent_gets(base, h, "/api/drafts?limit=3", 120)
+        assert gets["ok"] == 120 and gets["total_count"] == "7", gets
+
+
+def _writer(url, report, barrier, errors, write):
+    try:
+        if write:
+            barrier.wait(timeout=30)                        # all at once (a write session waits for the lock) ...
+        with session_scope(url, write=write) as s:
+            s.scalar(select(func.count(Draft.id)))          # ... reads first ...
+            if not write:
+                barrier.wait(timeout=30)                    # (every read session has read)
+            time.sleep(0.05)
+            X.add_draft(s, b"", report=report, actor="t")   # ... then writes, racing the others
+    except OperationalError as exc:
+        errors.append(str(exc))
+
+
+def _race(url, report, write, n=6):
+    barrier, errors = threading.Barrier(n), []
+    threads = [threading.Thread(target=_writer, args=(url, report, barrier, errors, write)) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return errors
+
+
+def test_sqlite_writers_wait_for_each_other(tmp_path, report):
+    url = f"sqlite:///{tmp_path / 'race.sqlite'}"
+    init_db(url)
+    assert _race(url, report, write=True) == []
+    with session_scope(url, write=False) as s:
+        assert s.scalar(select(func.count(Draft.id))) == 6
+    # the failure the write sessions avoid: deferred transactions that read, then write
+    errors = _race(url, report, write=False)
+    assert errors and all("locked" in e for e in errors)
+
+
+@pytest.fixture()
+def api(tmp_path, monkeypatch, report):
+    monkeypatch.setenv("LEXPERT_HOME", str(tmp_path))
+    monkeypatch.setenv("LEXPERT_SECRET", "load-test-" + "x" * 32)
+    url = f"sqlite:///{tmp_path / 'api.sqlite'}"
+    app = create_app(url)
+    with session_scope(url) as s:
+        add_user(s, "admin", "admin-password", "admin")
+        add_user(s, "eco", "eco-password", "agency", agency="eco")
+        for i in range(57):
+            X.add_draft(s, b"", report=report, title=f"d{i}", agency="eco" if i % 3 == 0 else "agro", actor="t")
+        s.flush()
+        first, *rest = s.get(Draft, 2).versions[0].findings
+        X.decide(s, first.id, "confirmed", actor="t")
+        for f in rest:
+            X.decide(s, f.id, "rejected", reason="no", actor="t")
+        X.complete_expertise(s, 2, actor="t")
+    c = TestClient(app)
+    tok = c.post("/api/token", data={"username": "admin", "password": "admin-password"}).json()["access_token"]
+    return c, {"Authorization": f"Bearer {tok}"}, url
+
+
+def test_drafts_list_pages(api):
+    c, h, url = api
+    r = c.get("/api/drafts", headers=h)
+    assert r.status_code == 200 and r.headers["x-total-count"] == "57"
+    assert [d["id"] for d in r.json()] == list(range(1, 51))         # the default page: 50, oldest first
+    r = c.get("/api/drafts?limit=10&offset=50", headers=h)
+    assert [d["id"] for d in r.json()] == list(range(51, 58))
+    assert c.get("/api/drafts?offset=100", headers=h).json() == []
+    assert c.get("/api/drafts?limit=501", headers=h).status_code == 422
+    assert c.get("/api/drafts?limit=0", headers=h).status_code == 422
+    assert c.get("/api/drafts?offset=-1", headers=h).status_code == 422
+    eco = c.post("/api/token", data={"username": "eco", "password": "eco-password"}).json()["access_token"]
+    r = c.get("/api/drafts?limit=5", headers={"Authorization": f"Bearer {eco}"})
+    assert r.headers["x-total-count"] == "19" and all(d["agency"] == "eco" for d in r.json())
+    # a page row is what the draft's own summary says
+    with session_scope(url, write=False) as s:
+        rows, total = X.draft_page(s, limit=3, offset=0)
+        assert total == 57
+        want = [draft_summary(s.get(Draft, i)).model_dump() for i in (1, 2, 3)]
+    assert [summary_row(r) for r in rows] == want
+    assert want[1]["findings"]["confirmed"] == 1 and want[1]["expertise_completed_at"]
+
+
+def test_users_list_pages(api):
+    c, h, _ = api
+    r = c.get("/api/users?limit=1&offset=1", headers=h)
+    assert r.status_code == 200 and r.headers["x-total-count"] == "2"
+    assert [u["name"] for u in r.json()] == ["eco"]
+
+
+def test_ui_drafts_page_pages(api):
+    c, _, _ = api
+    assert c.post("/login", data={"username": "admin", "password": "admin-password"},
+                  follow_redirects=False).status_code == 303
+    first = c.get("/").text
+    assert 'href="/drafts/50"' in first and 'href="/drafts/51"' not in first
+    assert 'id="page-next"' in first and 'href="/?offset=50"' in first and "1–50 из 57" in first
+    second = c.get("/?offset=50").text
+    assert 'href="/drafts/57"' in second and 'href="/drafts/50"' not in second
+    assert 'id="page-prev"' in second and 'id="page-next"' not in second
