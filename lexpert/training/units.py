@@ -25,7 +25,7 @@ from ..settings import CHECKOUT
 ROOT = CHECKOUT
 LABELS = ROOT / "corpora" / "realunits" / "labels.jsonl"
 FLAGGED_TRAIN = ROOT / "corpora" / "realunits" / "finding_units.jsonl"
-FLAGGED_ROUNDS_TRAIN = (2, 3, 4, 5, 6, 7, 8, 9, 10)  # the next round (11), drawn from acts of no earlier round, measures the shipped model
+FLAGGED_ROUNDS_TRAIN = (2, 3, 4, 5, 6, 7, 8, 9)  # rounds 10-12, drawn from acts of no earlier round, measure the shipped model (fitting on round 10 lost short list items such as «4) өзге де негіздер бойынша.»)
 MODEL_DIR = DATA / "units"
 AUTHORED_LIMIT = 1500         # authored norms added to the real train units (all labelled norm)
 
@@ -196,7 +196,9 @@ def train(path: Path = LABELS, out_dir: Path = MODEL_DIR, seed: int = 0) -> dict
     gold = np.array([lab == "norm" for lab in labels])
     # F0.5 of `norm`: a unit read as a norm is scored by the detectors, so a non-norm read as one
     # (a signature line, a route list) costs more than the rare norm read as a caption
-    best = max((float(th) for th in np.arange(0.3, 0.81, 0.05)),
+    # the grid stops at 0.6: above it short list items that complete a lead-in («4) өзге де
+    # негіздер бойынша.», the open list of grounds itself) fall below the threshold
+    best = max((float(th) for th in np.arange(0.3, 0.61, 0.05)),
                key=lambda th: (_fbeta(gold, oof >= th, 0.5), -abs(th - 0.5)))
     model = UnitClassifier(seed=seed, threshold=round(best, 2)).fit(items + authored,
                                                                     labels + ["norm"] * len(authored))
