@@ -22,16 +22,21 @@ PG_URL = os.environ.get("LEXPERT_TEST_PG_URL")
 BACKENDS = ["sqlite", "postgresql"]
 
 
+def _need_postgres() -> None:
+    """Skip a PostgreSQL case without LEXPERT_TEST_PG_URL; in CI, fail instead."""
+    if not PG_URL:
+        msg = "LEXPERT_TEST_PG_URL is not set: scripts/test.sh starts a PostgreSQL and sets it"
+        if os.environ.get("CI"):
+            pytest.fail(msg + " (in CI the PostgreSQL tests must run)")
+        pytest.skip(msg)
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(request, tmp_path):
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'lexpert.sqlite'}"
     else:
-        if not PG_URL:
-            msg = "LEXPERT_TEST_PG_URL is not set: scripts/test.sh starts a PostgreSQL and sets it"
-            if os.environ.get("CI"):
-                pytest.fail(msg + " (in CI the PostgreSQL tests must run)")
-            pytest.skip(msg)
+        _need_postgres()
         url = PG_URL
         from lexpert.expertise.db.session import get_engine
 
@@ -86,8 +91,7 @@ def empty_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'old.sqlite'}"
         return
-    if not PG_URL:
-        pytest.skip("LEXPERT_TEST_PG_URL is not set: scripts/test.sh starts a PostgreSQL and sets it")
+    _need_postgres()
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
