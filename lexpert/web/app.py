@@ -31,6 +31,8 @@ from .security import SecurityHeaders, validation_error
 from .throttle import TooManyAttempts
 from . import analysis
 
+JSON_ROUTES = ("/openapi.json", "/healthz", "/csrf", "/api")
+
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
@@ -39,10 +41,19 @@ async def _lifespan(app: FastAPI):
     analysis.stop()
 
 
+def _html(request: Request) -> bool:
+    """Whether the answer to this request is one of the UI's pages: not /api, not the JSON routes."""
+    path = request.url.path
+    return not (path.startswith(("/api", "/docs", "/redoc")) or path in JSON_ROUTES)
+
+
 async def _lexpert_error(request: Request, exc: LexpertError):
-    """A lexpert error as JSON with its HTTP status; an unauthenticated page goes to the login."""
+    """A lexpert error as JSON with its HTTP status; an unauthenticated page goes to the login, and
+    another error of a page is an HTML page in the UI language."""
     if isinstance(exc, AuthError) and not request.url.path.startswith("/api"):
         return RedirectResponse("/login", status_code=303)
+    if _html(request) and not isinstance(exc, TooManyAttempts):
+        return ui.error_page(request, exc.http_status)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthError) else None
     if isinstance(exc, TooManyAttempts):
         headers = {"Retry-After": str(exc.retry_after)}
@@ -54,7 +65,15 @@ async def _http_error(request: Request, exc: StarletteHTTPException):
     if exc.status_code == 400 and str(exc.detail).startswith("Part exceeded maximum size"):
         return JSONResponse({"error": "too_large", "detail": "a form field is over 1 MB (a title is at most "
                              "1000 characters, an agency 300)"}, status_code=413)
+    if _html(request):
+        return ui.error_page(request, exc.status_code)      # a missing page is a page, not JSON
     return await http_exception_handler(request, exc)
+
+
+async def _validation_error(request: Request, exc: RequestValidationError):
+    if _html(request):
+        return ui.error_page(request, 422)
+    return await validation_error(request, exc)
 
 
 def create_app(db_url: str | None = None) -> FastAPI:
@@ -65,7 +84,7 @@ def create_app(db_url: str | None = None) -> FastAPI:
     app.state.db_url = url
     app.add_exception_handler(LexpertError, _lexpert_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_middleware(SecurityHeaders)
     for r in (users.router, drafts.router, findings.router, kpi.router, ui.router):
         app.include_router(r)

@@ -36,9 +36,31 @@ def ui_lang(request: Request) -> str:
 
 def page(request: Request, name: str, p: Principal | None, **ctx) -> HTMLResponse:
     lang = ui_lang(request)
-    resp = templates.TemplateResponse(request, name, {"t": UI[lang], "lang": lang, "user": p, **ctx})
+    resp = templates.TemplateResponse(request, name, {"t": UI[lang], "lang": lang, "user": p,
+                                                       "js": js_strings(lang) if p else None, **ctx})
     if request.query_params.get("lang") in UI:
         resp.set_cookie("lexpert_lang", lang, samesite="lax")
+    return resp
+
+
+JS_KEYS = ("pending", "confirmed", "rejected", "reject_prompt", "reason_needed", "saved", "working", "complete_done",
+           "adopted_done", "incorporation", "examined")   # the words app.js writes, with the kind_, inc_, err_ ones
+
+
+def js_strings(lang: str) -> dict[str, str]:
+    """The strings app.js shows (read from the page's ``data-i18n``: the CSP allows no inline script)."""
+    t = UI[lang]
+    return {k: v for k, v in t.items() if k in JS_KEYS or k.startswith(("kind_", "inc_", "err_")) or k in DRAFT_STATUSES}
+
+
+def error_page(request: Request, status: int) -> HTMLResponse:
+    """An HTML error page in the UI language (the HTML routes' 404s and refusals; /api keeps JSON)."""
+    lang = ui_lang(request)
+    t = UI[lang]
+    message = t.get(f"error_{status}") or t["error_other"].format(status=status)
+    resp = templates.TemplateResponse(request, "error.html", {"t": t, "lang": lang, "user": None,
+                                                              "status": status, "message": message},
+                                      status_code=status)
     return resp
 
 
