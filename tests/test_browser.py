@@ -1,6 +1,7 @@
 """The review UI in a real browser: Playwright driving Debian's Chromium against a running server."""
 import io
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -151,3 +152,114 @@ def test_a_write_is_visible_to_the_next_request(server):
             assert got.status_code == 200
             f = got.json()["findings"]
             assert f["pending"] == len(r.json()["analysis"]["findings"]) > 0
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_expert_finishes_the_work_in_chromium(server, tmp_path, lang):
+    """The whole work in the UI alone: upload, decide with the keyboard (`x` asks for the reason),
+    complete, status adopted, the adopted text, and the KPI page counts the draft; every word the
+    page shows is in the UI language."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from lexpert.web.i18n import KPI_EMPTY, UI
+
+    t = UI[lang]
+    agency = f"Агентство проверки {lang}"
+    draft = tmp_path / "draft.txt"
+    draft.write_text(SMALL_DRAFT, encoding="utf-8")
+    adopted = tmp_path / "adopted.txt"
+    adopted.write_text(SMALL_DRAFT, encoding="utf-8")
+    shots = ROOT / "build" / "ui"
+    shots.mkdir(parents=True, exist_ok=True)
+    answers: list[str] = []                       # what the next prompt() is answered; none: dismissed
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.on("dialog", lambda d: d.accept(answers.pop(0)) if answers else d.dismiss())
+        page.goto(server + f"/login?lang={lang}")
+        page.fill("input[name=username]", "aigerim")
+        page.fill("input[name=password]", "browser-password")
+        page.click("#login-button")
+        page.wait_for_url(server + "/")
+        assert t["role_expert"] in page.inner_text("header.top")
+        page.set_input_files("#upload-file", str(draft))
+        page.fill("input[name=agency]", agency)
+        page.click("#upload-button")
+        page.wait_for_url("**/drafts/*")
+        page.wait_for_selector("#finding-list .finding")
+        items = page.locator("#finding-list .finding")
+        n = items.count()
+        assert n >= 4
+        # completing with findings pending: the error line says so, in the UI language
+        page.click("#complete-button")
+        expect(page.locator("#workflow-msg")).to_have_text(t["err_pending"])
+        # x without a reason, the prompt dismissed: the reason field is focused and a message shown
+        page.locator("h1").first.click()
+        page.keyboard.press("j")
+        page.keyboard.press("x")
+        first = items.nth(0)
+        expect(first.locator(".msg")).to_have_text(t["reason_needed"])
+        assert page.evaluate("document.activeElement.classList.contains('reason')")
+        assert first.get_attribute("data-status") == "pending"
+        # x again, the prompt answered: rejected with that reason
+        page.locator("h1").first.click()
+        answers.append("норма не содержит фактора")
+        page.keyboard.press("x")
+        page.wait_for_selector(f"#{first.get_attribute('id')}.rejected")
+        assert first.locator(".decision").inner_text() == t["rejected"]
+        # a recommendation on the second (confirms it), then c on the rest
+        second = items.nth(1)
+        second.locator("summary").click()
+        kinds = second.locator("select.rec-kind option").all_inner_texts()
+        assert kinds == [t[f"kind_{k}"] for k in ("delete", "reword", "add_procedure", "add_deadline", "close_list", "other")]
+        second.locator("textarea.rec-text").fill("Установить исчерпывающий перечень документов.")
+        second.locator("select.rec-kind").select_option("close_list")
+        second.locator("button.rec-save").click()
+        page.wait_for_selector(f"#{second.get_attribute('id')}.confirmed")
+        page.wait_for_selector("#rec-list li")
+        assert t["kind_close_list"] in page.inner_text("#rec-list")
+        page.locator("h1").first.click()
+        page.keyboard.press("j")                   # current: the second
+        for i in range(2, n):
+            page.keyboard.press("j")
+            page.keyboard.press("c")
+            page.wait_for_selector(f"#{items.nth(i).get_attribute('id')}.confirmed")
+        page.screenshot(path=str(shots / f"review-decided-{lang}.png"))
+        page.click("#complete-button")
+        expect(page.locator("#workflow-msg")).to_have_text(t["complete_done"])
+        assert page.locator("#complete-button").is_disabled()
+        assert t["examined"] in page.inner_text("#draft-examined")
+        # status adopted
+        page.select_option("#status-select", "adopted")
+        assert page.locator("#status-reason-label").is_hidden()
+        page.select_option("#status-select", "not_adopted")
+        assert page.locator("#status-reason-label").is_visible()
+        page.select_option("#status-select", "adopted")
+        page.click("#status-button")
+        expect(page.locator("#workflow-msg")).to_have_text(t["saved"])
+        assert page.inner_text("#draft-status") == t["adopted"]
+        # the adopted text: each recommendation's incorporation shown
+        page.set_input_files("#adopted-file", str(adopted))
+        page.click("#adopted-button")
+        expect(page.locator("#workflow-msg")).to_have_text(t["adopted_done"].format(v=2), timeout=60_000)
+        inc = page.locator("#rec-list .inc").all_inner_texts()
+        assert inc and all(x in (t["inc_incorporated"], t["inc_not_incorporated"], t["inc_unknown"]) for x in inc)
+        page.screenshot(path=str(shots / f"review-done-{lang}.png"), full_page=True)
+        # after a reload the page says the same (what the record holds)
+        page.reload()
+        assert page.inner_text("#draft-status") == t["adopted"]
+        assert page.locator("#complete-button").is_disabled()
+        body = page.inner_text("body")
+        for english in ("expert", "close_list", "not_incorporated", "under_expertise", "pending"):
+            assert not re.search(rf"\b{english}\b", body), english
+        # the KPI page counts the draft
+        page.goto(server + "/kpi")
+        assert agency in page.inner_text("table")
+        assert KPI_EMPTY[lang] not in page.inner_text("main")
+        page.screenshot(path=str(shots / f"kpi-{lang}.png"), full_page=True)
+        # a missing page is a page in the UI language
+        resp = page.goto(server + "/drafts/999999")
+        assert resp.status == 404 and "text/html" in resp.headers["content-type"]
+        assert t["error_404"] in page.inner_text("main")
+        page.screenshot(path=str(shots / f"404-{lang}.png"))
+        browser.close()
