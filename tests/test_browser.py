@@ -229,6 +229,7 @@ def test_expert_finishes_the_work_in_chromium(server, tmp_path, lang):
         expect(page.locator("#workflow-msg")).to_have_text(t["complete_done"])
         assert page.locator("#complete-button").is_disabled()
         assert t["examined"] in page.inner_text("#draft-examined")
+        assert page.locator("button.confirm").first.is_hidden()      # the completed expertise is read-only
         # status adopted
         page.select_option("#status-select", "adopted")
         assert page.locator("#status-reason-label").is_hidden()
@@ -249,6 +250,8 @@ def test_expert_finishes_the_work_in_chromium(server, tmp_path, lang):
         page.reload()
         assert page.inner_text("#draft-status") == t["adopted"]
         assert page.locator("#complete-button").is_disabled()
+        assert page.locator("button.confirm").first.is_hidden()
+        assert t["incorporation"] in page.inner_text("#rec-list")
         body = page.inner_text("body")
         for english in ("expert", "close_list", "not_incorporated", "under_expertise", "pending"):
             assert not re.search(rf"\b{english}\b", body), english

@@ -35,6 +35,12 @@
     e.preventDefault(); await fetch('/logout', {method: 'POST', headers: {'X-CSRF-Token': await csrf()}}); location.href = '/login';
   });
 
+  // ---- file fields: the browser's own button speaks the browser's language, so it is hidden behind one of ours
+  document.querySelectorAll('input.file-input').forEach(input => input.addEventListener('change', () => {
+    const name = input.parentElement.querySelector('.file-name');
+    if (name && input.files.length) name.textContent = input.files[0].name;
+  }));
+
   // ---- upload
   const up = document.getElementById('upload-form');
   if (up) up.addEventListener('submit', async (e) => {
@@ -131,6 +137,7 @@
     document.getElementById('draft-status').textContent = tr(d.status, d.status);
     document.getElementById('draft-examined').textContent = d.expertise_completed_at ? ' · ' + tr('examined') : '';
     document.getElementById('complete-button').disabled = !!d.expertise_completed_at;
+    review.classList.toggle('done', !!d.expertise_completed_at);       // a completed expertise is read-only
     document.getElementById('status-select').value = d.status;
     reasonShown();
   }
@@ -168,6 +175,7 @@
   document.addEventListener('keydown', (e) => {
     if (['INPUT', 'TEXTAREA', 'SELECT'].includes(document.activeElement.tagName)) return;
     const list = items(); if (!list.length) return;
+    if ((e.key === 'c' || e.key === 'x') && review.classList.contains('done')) return;
     if (e.key === 'j') select(current + 1);
     else if (e.key === 'k') select(current - 1);
     else if (e.key === 'c' && current >= 0) decide(list[current].dataset.id, 'confirm');
