@@ -51,11 +51,11 @@ TORN = ",.;:!?)]»"                        # a line may not start with these: th
 HEADINGS = {
     "conclusion": {
         "ru": ["ЗАКЛЮЧЕНИЕ", "научной антикоррупционной экспертизы проекта нормативного правового акта",
-               "Сведения о проекте", "Выявленные коррупциогенные нормы", "Итого выявлено коррупциогенных факторов",
+               "Сведения о проекте", "Выявленные коррупциогенные нормы",
                "Эксперт:", "(подпись)", "Дата:"],
         "kk": ["НОРМАТИВТІК ҚҰҚЫҚТЫҚ АКТІ ЖОБАСЫНЫҢ", "ғылыми сыбайлас жемқорлыққа қарсы сараптамасының ҚОРЫТЫНДЫСЫ",
                "Жоба туралы мәліметтер", "Анықталған сыбайлас жемқорлық нормалары",
-               "Барлығы анықталған сыбайлас жемқорлық факторлары", "Сарапшы:", "(қолы)", "Күні:"],
+               "Сарапшы:", "(қолы)", "Күні:"],
     },
     "report": {
         "ru": ["Форма", "Аналитический отчет по итогам антикоррупционного мониторинга",
@@ -71,6 +71,10 @@ HEADINGS = {
 # «not found» in each language: never in a conclusion with confirmed or pending findings
 NOT_FOUND = {"ru": "не выявлены", "kk": "анықталған жоқ"}
 DRAFT_MARK = {"ru": "ПРОЕКТ ЗАКЛЮЧЕНИЯ", "kk": "ҚОРЫТЫНДЫ ЖОБАСЫ"}
+# the totals line: of an issued conclusion, and of a draft conclusion (confirmed so far)
+TOTALS = {"final": {"ru": "Итого выявлено коррупциогенных факторов", "kk": "Барлығы анықталған сыбайлас жемқорлық факторлары"},
+          "pending": {"ru": "Подтверждено экспертом коррупциогенных факторов (экспертиза не завершена)",
+                      "kk": "Сарапшы растаған сыбайлас жемқорлық факторлары (сараптама аяқталған жоқ)"}}
 MODEL_NOTES = ("оценка модели", "модельдің бағасы")        # the detector's own words, never on a page
 # the documents rendered: name -> (kind, language, final/pending)
 DOCS = {
@@ -452,6 +456,9 @@ def test_a_conclusion_with_findings_never_says_not_found(rendered, name):
     r = rendered[name]
     assert NOT_FOUND[lang] not in r.text, f"{name} says «{NOT_FOUND[lang]}»"
     assert (DRAFT_MARK[lang] in r.text) == (state == "pending"), name
+    assert has_phrase(r.text, TOTALS[state][lang]), f"{name}: no «{TOTALS[state][lang]}»"
+    other = "final" if state == "pending" else "pending"
+    assert not has_phrase(r.text, TOTALS[other][lang]), f"{name} says «{TOTALS[other][lang]}»"
     assert RECORD[lang]["expert"] in r.text, f"{name}: the expert's name is not on the signature line"
 
 

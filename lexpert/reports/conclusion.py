@@ -140,7 +140,7 @@ def _totals(doc, confirmed: list, w: dict, lang: str, pending: int) -> None:
     tax = load_taxonomy()
     counts = {fam: sum(f.family == fam for f in confirmed) for fam in FAMILIES}
     doc.add_paragraph()
-    doc.add_paragraph().add_run(f"{w['totals']}: {len(confirmed)}").bold = True
+    doc.add_paragraph().add_run(f"{w['totals_pending' if pending else 'totals']}: {len(confirmed)}").bold = True
     if confirmed:
         doc.add_paragraph(f"{w['by_family']}: " + "; ".join(
             f"{tax.family_name(fam, lang)} — {n}" for fam, n in counts.items() if n))
