@@ -258,3 +258,28 @@ def test_review_headings_come_from_the_parsed_structure():
         else:
             assert any("-тарау" in h[:12] or "-бап" in h[:10] for h in heads), heads[:5]
         assert not any(h.startswith(("1.", "2.", "3.")) for h in heads), heads
+
+
+def test_html_routes_answer_errors_as_pages_in_the_ui_language(client):
+    """A missing page (or a bad address) of the UI is an HTML page in the UI language; /api keeps JSON;
+    the review page names the role, the recommendation kinds and the statuses in the UI language."""
+    from lexpert.web.i18n import UI
+
+    r = client.post("/login", data={"username": "expert", "password": "expert-password"}, follow_redirects=False)
+    assert r.status_code == 303
+    did = upload(client, token(client, "expert", "expert-password")).json()["draft_id"]
+    for lang in ("ru", "kk"):
+        t = UI[lang]
+        r = client.get(f"/drafts/999999?lang={lang}")
+        assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+        assert t["error_404"] in r.text and "<script>" not in r.text
+        r = client.get(f"/no/such/page?lang={lang}")
+        assert r.status_code == 404 and t["error_404"] in r.text
+        r = client.get(f"/drafts/abc?lang={lang}")
+        assert r.status_code == 422 and t["error_422"] in r.text
+        page = client.get(f"/drafts/{did}?lang={lang}").text
+        assert f"({t['role_expert']})" in page and t["kind_close_list"] in page and t["complete"] in page
+        assert ">close_list<" not in page and "(expert)" not in page
+    r = client.get("/api/drafts/999999", headers=token(client, "expert", "expert-password"))
+    assert r.status_code == 404 and r.headers["content-type"] == "application/json"
+    assert client.get("/api/no/such").json() == {"detail": "Not Found"}

@@ -77,7 +77,7 @@ def login(request: Request, s: DB, username: str = Form(..., max_length=NAME_MAX
     except AuthError:
         return page(request, "login.html", None, error=UI[ui_lang(request)]["bad_login"])
     except TooManyAttempts as exc:
-        resp = page(request, "login.html", None, error=str(exc))
+        resp = page(request, "login.html", None, error=UI[ui_lang(request)]["too_many_logins"].format(s=exc.retry_after))
         resp.status_code = 429
         resp.headers["Retry-After"] = str(exc.retry_after)
         return resp
