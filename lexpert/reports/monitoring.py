@@ -56,6 +56,13 @@ class MonitoringData:
     basis: str = "batch"            # batch: the detector's signals; record: factors confirmed by an expert
 
 
+def _examples(by_code: dict[str, list[dict[str, Any]]], lang: str) -> dict[str, list[dict[str, Any]]]:
+    """The two highest-scored findings of each code, from drafts in the report's language where
+    there are any (a Russian report does not quote Kazakh reasons)."""
+    return {c: sorted([f for f in v if f["lang"] == lang] or v, key=lambda f: -f["score"])[:2]
+            for c, v in by_code.items()}
+
+
 def load(outdir: str | Path, lang: str = "ru") -> MonitoringData:
     """Read acts.parquet and findings.parquet of a batch OUTDIR into :class:`MonitoringData`.
 
@@ -103,8 +110,7 @@ def load(outdir: str | Path, lang: str = "ru") -> MonitoringData:
             drafts_with[f["code"]] += 1
         if f["id"] in title:
             best[f["code"]].append(f)
-    examples = {c: sorted([f for f in v if f["lang"] == lang] or v, key=lambda f: -f["score"])[:2]
-                for c, v in best.items()}
+    examples = _examples(best, lang)
     for c in examples:
         for f in examples[c]:
             f["title"] = title.get(f["id"], f["id"])
@@ -161,8 +167,7 @@ def load_record(session, lang: str = "ru", date_from: dt.date | None = None,
         for f in conf:
             best[f.code].append({"id": d.id, "code": f.code, "locator": f.locator, "evidence": f.norm_text,
                                  "reason": f.reason, "lang": d.lang or "ru", "title": d.title, "score": f.score or 0})
-    examples = {c: sorted([f for f in v if f["lang"] == lang] or v, key=lambda f: -f["score"])[:2]
-                for c, v in best.items()}
+    examples = _examples(best, lang)
     return MonitoringData(
         drafts=len(done) + duplicates + pending, ok=len(done), errors=pending,
         norms=sum(((v.report or {}).get("summary") or {}).get("norms", 0) for _, v, _ in done),
