@@ -54,8 +54,8 @@ def list_drafts(p: Caller, s: DB, limit: PageLimit = 50, offset: PageOffset = 0)
 
 @router.get("/{draft_id}", response_model=DraftDetail)
 def get_draft(draft_id: int, p: Caller, s: DB):
-    X.draft_for_detail(s, draft_id)
-    d = visible_draft(s, draft_id, p)             # the draft just loaded (or 404)
+    d = X.draft_for_detail(s, draft_id)           # held here: the session keeps only weak references, and a
+    visible_draft(s, draft_id, p, d)              # draft let go would be read again with every relation lazily
     return JSONResponse(draft_detail(d).model_dump(mode="json"))     # rendered here, in the route's thread
 
 
