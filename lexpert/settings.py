@@ -169,9 +169,20 @@ class Settings:
         "LEXPERT_ANALYSIS_WORKERS", None, "2 (1 on one CPU)",
         "processes of `lexpert serve` that analyse uploads (0: a thread of the server process)", _int)
 
+    max_queued_uploads: int | None = _var(
+        "LEXPERT_MAX_QUEUED_UPLOADS", None, "10 + 2 per analysis worker",
+        "analyses (uploads, adopted texts) one `lexpert serve` process lets wait for a free analysis worker; one "
+        "more is refused with 503 and `Retry-After`, nothing stored", _int)
+
     def analysis_worker_count(self) -> int:
         """``analysis_workers``, or by default two (one on a machine with one CPU)."""
         return self.analysis_workers if self.analysis_workers is not None else min(2, _cpus())
+
+    def max_queued(self) -> int:
+        """``max_queued_uploads``, or by default 10 + 2 per analysis worker (14 with the default two)."""
+        if self.max_queued_uploads is not None:
+            return max(0, self.max_queued_uploads)
+        return 10 + 2 * max(1, self.analysis_worker_count())
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":

@@ -136,3 +136,53 @@ def test_ui_drafts_page_pages(api):
     second = c.get("/?offset=50").text
     assert 'href="/drafts/57"' in second and 'href="/drafts/50"' not in second
     assert 'id="page-prev"' in second and 'id="page-next"' not in second
+
+
+def _blocked(report, gate):
+    gate.wait(30)
+    return report
+
+
+def test_analyses_beyond_the_queue_are_refused_at_once(monkeypatch):
+    """Running plus waiting analyses are counted; past ``LEXPERT_MAX_QUEUED_UPLOADS`` waiting, the
+    next is refused (AnalysisBusy) without waiting, and every finished one leaves the count."""
+    import asyncio
+
+    from lexpert.web import analysis
+
+    monkeypatch.setenv("LEXPERT_ANALYSIS_WORKERS", "0")         # analysed in a thread: one "worker"
+    monkeypatch.setenv("LEXPERT_MAX_QUEUED_UPLOADS", "1")
+    monkeypatch.setattr(analysis, "analyze", lambda data, name: name)
+    gate = threading.Event()
+
+    async def main():
+        held = [asyncio.create_task(analysis.run(b"x", f"a{i}", _blocked, gate)) for i in range(2)]
+        await asyncio.sleep(0.2)
+        assert analysis.in_flight() == 2                          # one running, one waiting
+        with pytest.raises(analysis.AnalysisBusy, match="LEXPERT_MAX_QUEUED_UPLOADS"):
+            await analysis.run(b"x", "a2")
+        assert analysis.in_flight() == 2                          # the refused one was never counted
+        gate.set()
+        assert await asyncio.gather(*held) == ["a0", "a1"]
+        assert analysis.in_flight() == 0
+        assert await analysis.run(b"x", "a3") == "a3"             # room again
+
+    asyncio.run(main())
+
+
+def test_upload_refused_with_503_when_the_queue_is_full(api, monkeypatch):
+    from lexpert.web import analysis
+
+    c, h, url = api
+    monkeypatch.setenv("LEXPERT_ANALYSIS_WORKERS", "0")
+    monkeypatch.setenv("LEXPERT_MAX_QUEUED_UPLOADS", "2")
+    monkeypatch.setattr(analysis, "_in_flight", 3)               # one running, two waiting: full
+    r = c.post("/api/drafts", headers=h, files={"file": ("a.txt", SMALL_TEXT.encode("utf-8"))}, data={"title": "x"})
+    assert r.status_code == 503 and r.headers["retry-after"] == str(analysis.RETRY_AFTER_S)
+    assert r.json()["error"] == "busy" and "LEXPERT_MAX_QUEUED_UPLOADS" in r.json()["detail"]
+    assert b"\n" not in r.content and analysis.in_flight() == 3
+    with session_scope(url, write=False) as s:
+        assert s.scalar(select(func.count(Draft.id))) == 57         # nothing stored
+    monkeypatch.setattr(analysis, "_in_flight", 2)               # one waiting fewer: admitted
+    r = c.post("/api/drafts", headers=h, files={"file": ("a.txt", SMALL_TEXT.encode("utf-8"))}, data={"title": "x"})
+    assert r.status_code == 201 and r.json()["draft_id"] == 58 and analysis.in_flight() == 2

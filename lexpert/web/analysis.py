@@ -13,6 +13,15 @@ that dies (killed, out of memory) fails its upload with 503 and the pool is star
 ``LEXPERT_ANALYSIS_WORKERS=0`` analyses in a thread of the server process instead (no extra
 processes; the event loop stays free, but Python's GIL shares one core between the analysis
 and every other request).
+
+What follows the analysis runs there too when the route asks (``then``): an upload's record is
+stored and its answer's JSON rendered in the worker (:func:`lexpert.web.routes.drafts.store_upload`),
+so that a large act's thousands of findings and its megabytes of JSON never hold the server
+process's interpreter lock while it answers others.
+
+At most ``LEXPERT_MAX_QUEUED_UPLOADS`` analyses wait for a worker in one server process (default
+10 + 2 per worker); one more is refused at once with 503 (:class:`AnalysisBusy`, ``Retry-After``)
+before anything is stored.
 """
 from __future__ import annotations
 
@@ -22,6 +31,7 @@ import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
@@ -31,11 +41,21 @@ from ..settings import Limits, environment, get_settings, use_environment
 
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
+_in_flight = 0              # analyses of this process submitted and not finished (running or waiting)
+RETRY_AFTER_S = 30          # what a refused upload is told to wait
+T = TypeVar("T")
 
 
 class AnalysisUnavailable(LexpertError):
     code = "analysis_unavailable"
     http_status = 503
+
+
+class AnalysisBusy(AnalysisUnavailable):
+    """More analyses wait for a worker than ``LEXPERT_MAX_QUEUED_UPLOADS``: refused, nothing stored."""
+
+    code = "busy"
+    retry_after = RETRY_AFTER_S
 
 
 def _init() -> None:
@@ -47,15 +67,18 @@ def _init() -> None:
     init_worker(watch_parent=True)
 
 
-def _analyze(data: bytes, name: str, env: dict[str, str]) -> ActReport:
-    """In a worker: take the server's ``LEXPERT_*`` variables, then analyse under the time limit."""
+def _analyze(data: bytes, name: str, env: dict[str, str], then: Callable[..., Any] | None = None,
+             args: tuple = ()) -> Any:
+    """In a worker: take the server's ``LEXPERT_*`` variables, then analyse under the time limit;
+    the report, or what ``then(report, *args)`` makes of it."""
     from ..budget import time_limit
 
     use_environment(env)
     limits = Limits.from_env()
     try:
         with time_limit(limits.doc_timeout, name, "LEXPERT_DOC_TIMEOUT"):
-            return analyze(data, name=name)
+            report = analyze(data, name=name)
+        return report if then is None else then(report, *args)
     except MemoryError:
         raise DocumentTooLarge(f"{name}: the analysis needs more than {limits.max_memory_mb} MB "
                                "(LEXPERT_MAX_MEMORY_MB)") from None
@@ -95,15 +118,49 @@ def stop() -> None:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-async def run(data: bytes, name: str) -> ActReport:
-    """``analyze(data, name=name)`` in a worker; the caller's event loop stays free meanwhile."""
-    n = get_settings().analysis_worker_count()
-    if n <= 0:
-        return await run_in_threadpool(analyze, data, name=name)
-    pool = _get_pool(n)
+def _admit(name: str) -> None:
+    """Count one more analysis in flight, or refuse it when too many already wait for a worker."""
+    global _in_flight
+    sv = get_settings()
+    with _lock:
+        waiting = _in_flight - max(1, sv.analysis_worker_count())
+        if waiting >= sv.max_queued():
+            raise AnalysisBusy(f"{name}: {_in_flight} analyses are running or waiting (at most "
+                               f"{sv.max_queued()} wait, LEXPERT_MAX_QUEUED_UPLOADS); try again in {RETRY_AFTER_S} s")
+        _in_flight += 1
+
+
+def _done() -> None:
+    global _in_flight
+    with _lock:
+        _in_flight -= 1
+
+
+def in_flight() -> int:
+    """Analyses of this process running or waiting for a worker."""
+    return _in_flight
+
+
+async def run(data: bytes, name: str, then: Callable[..., T] | None = None, *args: Any) -> Any:
+    """``analyze(data, name=name)`` in a worker, or ``then(report, *args)`` done there after it (a
+    module-level function, so that the worker can find it); the caller's event loop stays free
+    meanwhile. Refused with :class:`AnalysisBusy` when too many analyses wait already."""
+    _admit(name)
     try:
-        return await asyncio.wrap_future(pool.submit(_analyze, data, name, environment()))
-    except BrokenProcessPool:
-        _discard(pool)
-        raise AnalysisUnavailable(f"{name}: the analysis worker stopped (out of memory or killed); try again") \
-            from None
+        n = get_settings().analysis_worker_count()
+        if n <= 0:
+            return await run_in_threadpool(_in_thread, data, name, then, args)
+        pool = _get_pool(n)
+        try:
+            return await asyncio.wrap_future(pool.submit(_analyze, data, name, environment(), then, args))
+        except BrokenProcessPool:
+            _discard(pool)
+            raise AnalysisUnavailable(f"{name}: the analysis worker stopped (out of memory or killed); try again") \
+                from None
+    finally:
+        _done()
+
+
+def _in_thread(data: bytes, name: str, then: Callable[..., Any] | None, args: tuple) -> Any:
+    report = analyze(data, name=name)
+    return report if then is None else then(report, *args)

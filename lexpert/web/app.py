@@ -55,7 +55,7 @@ async def _lexpert_error(request: Request, exc: LexpertError):
     if _html(request) and not isinstance(exc, TooManyAttempts):
         return ui.error_page(request, exc.http_status)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthError) else None
-    if isinstance(exc, TooManyAttempts):
+    if isinstance(exc, (TooManyAttempts, analysis.AnalysisBusy)):
         headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse({"error": exc.code, "detail": str(exc)}, status_code=exc.http_status, headers=headers)
 

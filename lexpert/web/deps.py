@@ -18,7 +18,7 @@ from ..expertise.db.models import Draft, Finding, Recommendation
 from ..expertise.db.session import end_session, new_session, pool_capacity, session_scope
 from ..ingest import check_claimed
 from ..settings import Limits, get_settings
-from .auth import AuthError, Principal, read_token
+from .auth import AuthError, Principal, current_caller, decode_token, read_token
 
 COOKIE = "lexpert_session"
 T = TypeVar("T")
@@ -93,17 +93,46 @@ async def principal_apart(request: Request, token: Annotated[str | None, Depends
 
 
 def _caller(s: Session, request: Request, token: str | None) -> Principal:
+    return _check(s, request, _claims(request, token))
+
+
+def _claims(request: Request, token: str | None) -> dict:
+    """The claims of the request's credentials: the bearer token, else the session cookie (signature
+    and expiry checked; nothing read from the database)."""
     if token:
-        return read_token(s, token, "bearer")
+        return decode_token(token, "bearer")
     cookie = request.cookies.get(COOKIE)
     if cookie:
-        p = read_token(s, cookie, "session")
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            sent = request.headers.get("x-csrf-token")
-            if not sent or not secrets.compare_digest(sent, p.csrf or ""):
-                raise HTTPException(403, "CSRF token missing or wrong")
-        return p
+        return decode_token(cookie, "session")
     raise AuthError("not authenticated")
+
+
+def _check(s: Session, request: Request, claims: dict) -> Principal:
+    """The caller of these claims as the user is now; a write through the session cookie needs the CSRF header."""
+    p = current_caller(s, claims)
+    if claims["kind"] == "session" and request.method not in SAFE:
+        sent = request.headers.get("x-csrf-token")
+        if not sent or not secrets.compare_digest(sent, p.csrf or ""):
+            raise HTTPException(403, "CSRF token missing or wrong")
+    return p
+
+
+async def claims(request: Request, token: Annotated[str | None, Depends(oauth2)]) -> dict:
+    """The first half of :func:`principal`, on the event loop (a signature check, no database):
+    a missing, forged or expired credential is refused before anything else, as ``principal`` does."""
+    return _claims(request, token)
+
+
+async def as_caller(request: Request, claims: dict, fn: Callable[..., T], *args: Any) -> T:
+    """``fn(session, caller, *args)`` in one worker thread, in a read session of its own, the
+    caller of ``claims`` checked there against the user as they are now (the second half of
+    :func:`principal`): a read route's whole work (the user, the query, the JSON of the answer,
+    the end of the session) in one trip to a thread instead of one per dependency."""
+    return await in_session(request, _with_caller, request, claims, fn, args, write=False)
+
+
+def _with_caller(s: Session, request: Request, claims: dict, fn: Callable[..., T], args: tuple) -> T:
+    return fn(s, _check(s, request, claims), *args)
 
 
 def _need_expert(p: Principal) -> Principal:
@@ -131,6 +160,7 @@ MAX_PAGE = 500
 PageLimit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"rows per page (at most {MAX_PAGE})")]
 PageOffset = Annotated[int, Query(ge=0, description="rows to skip")]
 
+Claims = Annotated[dict, Depends(claims)]
 Caller = Annotated[Principal, Depends(principal)]
 Expert = Annotated[Principal, Depends(expert)]
 Admin = Annotated[Principal, Depends(admin)]

@@ -10,12 +10,13 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from ...expertise import workflow as X
+from ...expertise.db import session_scope
 from ...expertise.db.models import Draft
 from ...pipeline import ActReport
 from .. import analysis
 from ..auth import Principal
-from ..deps import (DB, Caller, CallerApart, Expert, ExpertApart, PageLimit, PageOffset, agency_scope, in_session,
-                    read_upload, visible_draft)
+from ..deps import (DB, Caller, CallerApart, Expert, ExpertApart, PageLimit, PageOffset, Claims, agency_scope,
+                    as_caller, in_session, read_upload, visible_draft)
 from ..schemas import (AGENCY_MAX, SHORT_MAX, TITLE_MAX, URL_MAX, AdoptedOut, DraftDetail, DraftSummary, StatusIn,
                        UploadOut, draft_detail, draft_summary, rec_out, summary_row)
 
@@ -31,32 +32,44 @@ async def upload(request: Request, p: CallerApart, file: UploadFile = File(...),
     """Upload a draft (multipart field ``file``): analysed, stored, findings pending review.
     Returns the draft id and the analysis (the JSON of ``lexpert analyze --format json``)."""
     data = await read_upload(file)
-    report = await analysis.run(data, file.filename or "upload")
     if p.role == "agency":
         agency = p.agency
     meta = dict(title=title, agency=agency, sphere=sphere, kind=kind, portal_url=url)
-    return await in_session(request, _store_upload, p, data, report, meta)
+    body = await analysis.run(data, file.filename or "upload", store_upload, request.app.state.db_url, p.name, meta)
+    return Response(body, status_code=201, media_type="application/json")
 
 
-def _store_upload(s: Session, p: Principal, data: bytes, report: ActReport, meta: dict) -> JSONResponse:
-    d = X.add_draft(s, data, report=report, actor=p.name, **meta)
-    s.flush()
-    return JSONResponse(UploadOut(draft_id=d.id, analysis=report.to_dict()).model_dump(mode="json"), status_code=201)
+def store_upload(report: ActReport, db_url: str, actor: str, meta: dict) -> bytes:
+    """After the analysis, in its worker (:func:`lexpert.web.analysis.run`): the draft stored and
+    committed, then the JSON of the answer (the draft id and the report), as bytes."""
+    with session_scope(db_url) as s:
+        d = X.add_draft(s, b"", report=report, actor=actor, **meta)
+        s.flush()
+        draft_id = d.id
+    return JSONResponse(UploadOut(draft_id=draft_id, analysis=report.to_dict()).model_dump(mode="json")).body
 
 
 @router.get("", response_model=list[DraftSummary])
-def list_drafts(p: Caller, s: DB, limit: PageLimit = 50, offset: PageOffset = 0):
+async def list_drafts(request: Request, c: Claims, limit: PageLimit = 50, offset: PageOffset = 0):
     """The drafts the caller may see, oldest first, ``limit`` from ``offset`` on; the header
     ``X-Total-Count`` gives how many there are in all."""
+    return await as_caller(request, c, _page, limit, offset)
+
+
+def _page(s: Session, p: Principal, limit: int, offset: int) -> JSONResponse:
     rows, total = X.draft_page(s, agency_scope(p), limit=limit, offset=offset)
-    return JSONResponse([summary_row(r) for r in rows], headers={"X-Total-Count": str(total)})  # rendered in this thread
+    return JSONResponse([summary_row(r) for r in rows], headers={"X-Total-Count": str(total)})
 
 
 @router.get("/{draft_id}", response_model=DraftDetail)
-def get_draft(draft_id: int, p: Caller, s: DB):
+async def get_draft(request: Request, draft_id: int, c: Claims):
+    return await as_caller(request, c, _detail, draft_id)
+
+
+def _detail(s: Session, p: Principal, draft_id: int) -> JSONResponse:
     d = X.draft_for_detail(s, draft_id)           # held here: the session keeps only weak references, and a
     visible_draft(s, draft_id, p, d)              # draft let go would be read again with every relation lazily
-    return JSONResponse(draft_detail(d).model_dump(mode="json"))     # rendered here, in the route's thread
+    return JSONResponse(draft_detail(d).model_dump(mode="json"))
 
 
 @router.post("/{draft_id}/complete", response_model=DraftSummary)
