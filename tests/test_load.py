@@ -1,6 +1,7 @@
 """The service under concurrency: uploads off the event loop, SQLite writers that wait instead
 of failing, paginated lists. The server test starts a real ``lexpert serve`` (bounded: six
 uploads of a sample), the rest run in-process."""
+import json
 import threading
 import time
 
@@ -15,7 +16,7 @@ from lexpert.expertise.db.models import Draft
 from lexpert.training.bench_api import SMALL_TEXT, concurrent_gets, concurrent_uploads, server, warm_up
 from lexpert.web.app import create_app
 from lexpert.web.auth import add_user
-from lexpert.web.schemas import draft_summary, summary_row
+from lexpert.web.schemas import detail_json, draft_detail, draft_summary, summary_row
 
 from .conftest import SAMPLE_RU
 
@@ -117,6 +118,32 @@ def test_drafts_list_pages(api):
         want = [draft_summary(s.get(Draft, i)).model_dump() for i in (1, 2, 3)]
     assert [summary_row(r) for r in rows] == want
     assert want[1]["findings"]["confirmed"] == 1 and want[1]["expertise_completed_at"]
+
+
+def test_draft_detail_rows_answer_what_the_model_answers(api, report):
+    """The detail answered from plain rows is the model's JSON, key for key: a draft with decisions,
+    recommendations (one on two findings, one on none), an adopted version; one untouched."""
+    c, h, url = api
+    with session_scope(url) as s:
+        fs = [f.id for f in s.get(Draft, 1).versions[0].findings]
+        X.decide(s, fs[0], "confirmed", actor="t")
+        X.decide(s, fs[1], "confirmed", actor="t")
+        for f in fs[2:3]:
+            X.decide(s, f, "rejected", reason="нет", actor="t")
+        X.add_recommendation(s, 1, "Исключить", kind="delete", finding_ids=fs[:2], actor="t")
+        X.add_recommendation(s, 1, "Уточнить", finding_ids=fs[:1], actor="t")
+        X.add_recommendation(s, 1, "Без находки", actor="t")
+        X.add_version(s, 1, b"", kind="adopted", report=report, actor="t")
+    for draft_id in (2, 3, 1):
+        with session_scope(url, write=False) as s:
+            want = draft_detail(X.draft_for_detail(s, draft_id)).model_dump(mode="json")
+            got = detail_json(X.detail_rows(s, draft_id))
+        assert json.dumps(got, ensure_ascii=False) == json.dumps(want, ensure_ascii=False)
+        assert c.get(f"/api/drafts/{draft_id}", headers=h).json() == want
+    assert len(want["findings_list"]) > 1 and len(want["recommendations"]) == 3 and len(want["version_list"]) == 2
+    assert want["findings_list"][0]["recommendations"] == [r["id"] for r in want["recommendations"][:2]]
+    with session_scope(url, write=False) as s:
+        assert X.detail_rows(s, 999) is None
 
 
 def test_users_list_pages(api):

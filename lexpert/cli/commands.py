@@ -343,14 +343,18 @@ def bench_analyze(acts, repeat, starts):
 @click.option("--gets", type=click.IntRange(1), default=200, show_default=True, help="Concurrent GETs per route.")
 @click.option("--sequential", type=click.IntRange(0), default=5, show_default=True,
               help="Uploads one after another for the single-upload latency (0: skip).")
-def bench_api(file, uploads, drafts, gets, sequential):
+@click.option("--big-act", "big", type=click.IntRange(0), default=0, show_default=True,
+              help="Also upload a synthetic act of this many characters (4400000: the largest act seen) while "
+                   "/healthz, the list and a draft are polled (target: each under 2 s); 0: skip.")
+def bench_api(file, uploads, drafts, gets, sequential, big):
     """The service under load, as JSON: a `lexpert serve` of its own (throw-away LEXPERT_HOME);
     UPLOADS concurrent uploads while /healthz is polled every 100 ms (all must succeed; health
     check worst latency, target < 2 s); with DRAFTS drafts in the database, GETS concurrent
-    GETs of /api/drafts and of one /api/drafts/{id} (p50/p95, target p95 < 1 s); sequential uploads."""
+    GETs of /api/drafts and of one /api/drafts/{id} (p50/p95, target p95 < 1 s); sequential uploads;
+    with --big-act, one very large synthetic act while the others are polled (target < 2 s)."""
     from ..training.bench_api import run
 
-    click.echo(json.dumps(run(file, uploads, drafts, gets, sequential), ensure_ascii=False, indent=1))
+    click.echo(json.dumps(run(file, uploads, drafts, gets, sequential, big), ensure_ascii=False, indent=1))
 
 
 @main.command()

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..pipeline import ActReport, analyze
-from .db.models import DECISIONS, DRAFT_STATUSES, INCORPORATION, NOT_ADOPTED_REASONS, REC_KINDS, REC_STATUSES, AuditEvent, Draft, Finding, Recommendation, Version, utcnow
+from .db.models import DECISIONS, DRAFT_STATUSES, INCORPORATION, NOT_ADOPTED_REASONS, REC_KINDS, REC_STATUSES, AuditEvent, Draft, Finding, Recommendation, Version, recommendation_findings, utcnow
 from ..errors import LexpertError
 from ..records import Finding as FindingRecord
 from ..records import Norm
@@ -338,6 +338,48 @@ def draft_for_detail(s: Session, draft_id: int) -> Draft | None:
                   .selectinload(Version.findings).selectinload(Finding.recommendations),
                   selectinload(Draft.recommendations).selectinload(Recommendation.findings)))
     return s.scalars(q).one_or_none()
+
+
+def detail_rows(s: Session, draft_id: int) -> dict[str, Any] | None:
+    """A draft's detail as plain rows (None if there is no such draft), read with Core queries that
+    build no ORM object: ``draft`` (the columns of ``SUMMARY_COLUMNS``), ``versions`` (in number
+    order, without text or report), ``report`` (the first version's), ``findings`` (every column of
+    the first version's findings, by id, each with ``recommendations``: the ids linking it, in
+    order), ``recommendations`` (the draft's, by id, each with ``finding_ids``, in order). What
+    :func:`draft_for_detail` loads as objects, for an answer that only reads it."""
+    row = s.execute(select(*SUMMARY_COLUMNS).where(Draft.id == draft_id)).first()
+    if row is None:
+        return None
+    versions = [dict(r._mapping) for r in s.execute(
+        select(Version.id, Version.number, Version.kind, Version.created_at, Version.source_name,
+               Version.expertise_completed_at).where(Version.draft_id == draft_id).order_by(Version.number))]
+    first = versions[0]["id"] if versions else None
+    report = s.scalar(select(Version.report).where(Version.id == first)) if first is not None else None
+    findings = [dict(r._mapping) for r in s.execute(
+        select(Finding.__table__).where(Finding.version_id == first).order_by(Finding.id))]
+    link = recommendation_findings.c
+    by_finding: dict[int, list[int]] = {f["id"]: [] for f in findings}
+    if findings:
+        for fid, rid in s.execute(select(link.finding_id, link.recommendation_id)
+                                  .where(link.finding_id.in_(list(by_finding)))
+                                  .order_by(link.recommendation_id, link.finding_id)):
+            by_finding[fid].append(rid)
+    for f in findings:
+        f["recommendations"] = by_finding[f["id"]]
+    recs = [dict(r._mapping) for r in s.execute(
+        select(Recommendation.id, Recommendation.text, Recommendation.kind, Recommendation.status,
+               Recommendation.incorporation, Recommendation.incorporation_source, Recommendation.issued_by,
+               Recommendation.issued_at).where(Recommendation.draft_id == draft_id).order_by(Recommendation.id))]
+    by_rec: dict[int, list[int]] = {r["id"]: [] for r in recs}
+    if recs:
+        for rid, fid in s.execute(select(link.recommendation_id, link.finding_id)
+                                  .where(link.recommendation_id.in_(list(by_rec)))
+                                  .order_by(link.recommendation_id, link.finding_id)):
+            by_rec[rid].append(fid)
+    for r in recs:
+        r["finding_ids"] = by_rec[r["id"]]
+    return {"draft": dict(row._mapping), "versions": versions, "report": report, "findings": findings,
+            "recommendations": recs}
 
 
 def history(s: Session, entity: str, entity_id: int) -> list[AuditEvent]:

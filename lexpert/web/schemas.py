@@ -238,5 +238,36 @@ def draft_detail(d: Draft) -> DraftDetail:
                       for v in d.versions])
 
 
+def _iso(d: Any) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
+def detail_json(rows: dict[str, Any]) -> dict[str, Any]:
+    """The rows of ``workflow.detail_rows`` as the JSON of :class:`DraftDetail`: the same keys,
+    order and values as ``draft_detail(d).model_dump(mode="json")`` (``tests/test_load.py``
+    compares them), built without a model, so that a draft of many findings is answered without
+    one ORM object and one pydantic object per finding."""
+    d, versions, findings = rows["draft"], rows["versions"], rows["findings"]
+    counts = {k: sum(f["decision"] == k for f in findings) for k in ("pending", "confirmed", "rejected")}
+    out = {"id": d["id"], "title": d["title"], "agency": d["agency"], "sphere": d["sphere"], "kind": d["kind"],
+           "lang": d["lang"], "status": d["status"], "status_reason": d["status_reason"],
+           "created_at": d["created_at"].isoformat(), "versions": len(versions),
+           "expertise_completed_at": _iso(versions[0]["expertise_completed_at"]), "findings": counts,
+           "analysis": rows["report"]}
+    out["findings_list"] = [
+        {"id": f["id"], **{FINDING_API_NAMES.get(k, k): f[k] for k in FINDING_API_ORDER[:FINDING_API_ORDER.index("evidence")]},
+         "evidence": {api: f[k] for k, api in EVIDENCE_API.items()},
+         **{FINDING_API_NAMES.get(k, k): f[k] for k in FINDING_API_ORDER[FINDING_API_ORDER.index("evidence") + 1:]},
+         "decision": f["decision"], "decision_reason": f["decision_reason"], "decided_by": f["decided_by"],
+         "recommendations": f["recommendations"]} for f in findings]
+    out["recommendations"] = [
+        {"id": r["id"], "text": r["text"], "kind": r["kind"], "status": r["status"], "incorporation": r["incorporation"],
+         "incorporation_source": r["incorporation_source"], "finding_ids": r["finding_ids"],
+         "issued_by": r["issued_by"], "issued_at": r["issued_at"].isoformat()} for r in rows["recommendations"]]
+    out["version_list"] = [{"number": v["number"], "kind": v["kind"], "created_at": v["created_at"].isoformat(),
+                            "source": v["source_name"]} for v in versions]
+    return out
+
+
 def user_out(u: User) -> UserOut:
     return UserOut(id=u.id, name=u.name, role=u.role, agency=u.agency, active=u.active)

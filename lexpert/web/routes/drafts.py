@@ -5,7 +5,7 @@ runs in a worker process (:mod:`lexpert.web.analysis`), and the database work an
 the answer are done in a thread; the record is committed before the answer is sent."""
 from __future__ import annotations
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
@@ -18,7 +18,7 @@ from ..auth import Principal
 from ..deps import (DB, Caller, CallerApart, Expert, ExpertApart, PageLimit, PageOffset, Claims, agency_scope,
                     as_caller, in_session, read_upload, visible_draft)
 from ..schemas import (AGENCY_MAX, SHORT_MAX, TITLE_MAX, URL_MAX, AdoptedOut, DraftDetail, DraftSummary, StatusIn,
-                       UploadOut, draft_detail, draft_summary, rec_out, summary_row)
+                       UploadOut, detail_json, draft_summary, rec_out, summary_row)
 
 router = APIRouter(prefix="/api/drafts", tags=["drafts"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -67,9 +67,10 @@ async def get_draft(request: Request, draft_id: int, c: Claims):
 
 
 def _detail(s: Session, p: Principal, draft_id: int) -> JSONResponse:
-    d = X.draft_for_detail(s, draft_id)           # held here: the session keeps only weak references, and a
-    visible_draft(s, draft_id, p, d)              # draft let go would be read again with every relation lazily
-    return JSONResponse(draft_detail(d).model_dump(mode="json"))
+    rows = X.detail_rows(s, draft_id)
+    if rows is None or (p.role == "agency" and rows["draft"]["agency"] != p.agency):
+        raise HTTPException(404, f"draft {draft_id} not found")   # as visible_draft says it
+    return JSONResponse(detail_json(rows))
 
 
 @router.post("/{draft_id}/complete", response_model=DraftSummary)
