@@ -1,6 +1,7 @@
 """The service under concurrency: uploads off the event loop, SQLite writers that wait instead
-of failing, paginated lists. The server test starts a real ``lexpert serve`` (bounded: six
-uploads of a sample), the rest run in-process."""
+of failing, paginated lists, a bound on waiting analyses, a huge act that stops no one. The
+server tests start a real ``lexpert serve`` (bounded: six uploads of a sample; one 4.4 M-character
+synthetic act under a 20 s analysis limit), the rest run in-process."""
 import json
 import threading
 import time
@@ -13,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from lexpert.expertise import workflow as X
 from lexpert.expertise.db import init_db, session_scope
 from lexpert.expertise.db.models import Draft
-from lexpert.training.bench_api import SMALL_TEXT, concurrent_gets, concurrent_uploads, server, warm_up
+from lexpert.training.bench_api import SMALL_TEXT, big_act, concurrent_gets, concurrent_uploads, server, warm_up
 from lexpert.web.app import create_app
 from lexpert.web.auth import add_user
 from lexpert.web.schemas import detail_json, draft_detail, draft_summary, summary_row
@@ -38,6 +39,20 @@ def test_concurrent_uploads_all_succeed_and_health_answers_meanwhile():
         # many requests at once: every one answered (no thread starved waiting for a connection)
         gets = concurrent_gets(base, h, "/api/drafts?limit=3", 120)
         assert gets["ok"] == 120 and gets["total_count"] == "7", gets
+
+
+def test_a_huge_act_does_not_stop_the_others():
+    """A synthetic act of 4.4 M characters (the largest act seen; invented norms, no real text) is
+    read, sent to a worker and analysed there while /healthz, the list and a draft keep answering
+    in under 2 s. Bounded: LEXPERT_DOC_TIMEOUT=20 stops its analysis (a clear 422 "timeout")
+    unless it is done sooner; ``lexpert bench api --big-act 4400000`` runs it to the end."""
+    with server(env={"LEXPERT_DOC_TIMEOUT": "20"}) as (base, h):
+        warm_up(base, h, SMALL_TEXT.encode("utf-8"), "warm-up.txt")
+        res = big_act(base, h, 4_400_000, ["/healthz", "/api/drafts", "/api/drafts/1"])
+    assert res["chars"] >= 4_400_000 and res["bytes"] < 50 * 1024 * 1024, res        # within LEXPERT_MAX_BYTES
+    assert res["status"] == 201 or (res["status"] == 422 and res["answer"]["error"] == "timeout"), res
+    for path, seen in res["polls"].items():
+        assert seen["polls"] >= 5 and seen["ok"] == seen["polls"] and seen["max_s"] < 2.0, (path, res)
 
 
 def _writer(url, report, barrier, errors, write):

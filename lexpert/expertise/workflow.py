@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..pipeline import ActReport, analyze
@@ -294,6 +294,22 @@ SUMMARY_COLUMNS = (Draft.id, Draft.title, Draft.agency, Draft.sphere, Draft.kind
                    Draft.status_reason, Draft.created_at)
 
 
+def _page_statements(by_agency: bool) -> tuple[Any, Any]:
+    where = [Draft.agency == bindparam("agency")] if by_agency else []
+    return (select(func.count(Draft.id)).where(*where),
+            select(*SUMMARY_COLUMNS).where(*where).order_by(Draft.id)
+            .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)))
+
+
+# built once (a page's statements differ only in their bound values): a request binds, nothing more
+_PAGE = {False: _page_statements(False), True: _page_statements(True)}
+_PAGE_VERSIONS = (select(Version.draft_id, Version.id, Version.number, Version.expertise_completed_at)
+                  .where(Version.draft_id.in_(bindparam("ids", expanding=True))))
+_PAGE_COUNTS = (select(Finding.version_id, Finding.decision, func.count(Finding.id))
+                .where(Finding.version_id.in_(bindparam("vids", expanding=True)))
+                .group_by(Finding.version_id, Finding.decision))
+
+
 def draft_page(s: Session, agency: str | None = None, *, limit: int = 50, offset: int = 0
                ) -> tuple[list[dict[str, Any]], int]:
     """One page of drafts (oldest first) as plain rows, and how many drafts there are in all.
@@ -301,25 +317,22 @@ def draft_page(s: Session, agency: str | None = None, *, limit: int = 50, offset
     A row: the draft's columns of ``SUMMARY_COLUMNS``, ``versions`` (how many),
     ``expertise_completed_at`` of the first version and ``findings``, the decision counts of
     the first version's findings. Four small queries on indexed columns whatever the page and
-    the size of the record, reading no version text or report and building no ORM objects."""
-    where = [] if agency is None else [Draft.agency == agency]
-    total = s.scalar(select(func.count(Draft.id)).where(*where)) or 0
-    rows = [dict(r._mapping) for r in s.execute(select(*SUMMARY_COLUMNS).where(*where).order_by(Draft.id)
-                                                 .limit(limit).offset(offset))]
+    the size of the record (built once, bound per call), reading no version text or report and
+    building no ORM objects."""
+    count, page = _PAGE[agency is not None]
+    bound = {"agency": agency} if agency is not None else {}
+    total = s.scalar(count, bound) or 0
+    rows = [dict(r._mapping) for r in s.execute(page, {**bound, "limit": limit, "offset": offset})]
     if not rows:
         return [], total
     first: dict[int, tuple] = {}
     n_versions: dict[int, int] = {}
-    for draft_id, vid, number, completed in s.execute(
-            select(Version.draft_id, Version.id, Version.number, Version.expertise_completed_at)
-            .where(Version.draft_id.in_([r["id"] for r in rows]))):
+    for draft_id, vid, number, completed in s.execute(_PAGE_VERSIONS, {"ids": [r["id"] for r in rows]}):
         n_versions[draft_id] = n_versions.get(draft_id, 0) + 1
         if draft_id not in first or number < first[draft_id][1]:
             first[draft_id] = (vid, number, completed)
     counts: dict[int, dict[str, int]] = {vid: {k: 0 for k in DECISIONS} for vid, _, _ in first.values()}
-    for vid, decision, n in s.execute(select(Finding.version_id, Finding.decision, func.count(Finding.id))
-                                      .where(Finding.version_id.in_(list(counts)))
-                                      .group_by(Finding.version_id, Finding.decision)):
+    for vid, decision, n in s.execute(_PAGE_COUNTS, {"vids": list(counts)}):
         counts[vid][decision] = n
     for r in rows:
         vid, _, completed = first.get(r["id"], (None, None, None))
