@@ -1,0 +1,68 @@
+"""Audit the unit rules on every labelled unit of real acts (round 1 and the flagged-unit rounds):
+for each rule of :data:`lexpert.structure.units.LAYOUT_RULES`, how many labelled norms and how
+many labelled non-normative units it catches (it fires where it is reached in ``rule_unit``:
+the rules before it may have decided first, so ``fires`` counts the rule on its own and
+``decides`` counts it in place), and, with ``--rounds``, the share of findings on non-normative
+units of those rounds (``analyze`` re-run on their acts).
+
+    python scripts/realunits_rule_audit.py --max-round 12 --findings 11,12
+
+Prints JSON; no text of the acts (ids and spans only, with ``--show`` for the norms caught).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter, defaultdict
+
+from lexpert.structure.units import LAYOUT_RULES, decide_units, rule_unit
+from lexpert.structure.unitmodel import default_unit_model
+from lexpert.training.units import FLAGGED_TRAIN, load_labels, labelled_items
+
+
+def audit(max_round: int, show: bool = False) -> dict:
+    rows = [dict(r, round=1) for r in load_labels()]
+    rows += [r for r in load_labels(FLAGGED_TRAIN) if 2 <= (r.get("round") or 0) <= max_round]
+    items, kept = labelled_items(rows)
+    out: dict = {"labelled_units": len(kept), "rounds": f"1-{max_round}", "rules": {}}
+    decided = [rule_unit(*x) for x in items]
+    for name, rule in LAYOUT_RULES:
+        fires, decides, norms = Counter(), Counter(), []
+        for (node, t, ctx), r, d in zip(items, kept, decided):
+            u = rule(node, t, ctx)
+            if not u:
+                continue
+            gold = "norm" if r["label"] == "norm" else "non_norm"
+            fires[gold] += 1
+            if d == u:
+                decides[gold] += 1
+            if gold == "norm":
+                norms.append(f"{r['uid']} (round {r['round']})")
+        out["rules"][name] = {"fires_on_norms": fires["norm"], "fires_on_non_norms": fires["non_norm"],
+                              "decides_norms": decides["norm"], "decides_non_norms": decides["non_norm"],
+                              **({"norms_caught": norms} if show else {})}
+    pred = decide_units(items, default_unit_model())
+    by_round: dict[int, Counter] = defaultdict(Counter)
+    for r, p in zip(kept, pred):
+        g = r["label"] == "norm"
+        by_round[r["round"]][("norm" if g else "non_norm") + ("_kept" if p == "norm" else "_dropped")] += 1
+    out["units_by_round"] = {k: dict(v) for k, v in sorted(by_round.items())}
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--max-round", type=int, default=12, help="the last flagged-unit round to audit on")
+    ap.add_argument("--findings", default="", help="rounds whose findings to measure, e.g. 11,12")
+    ap.add_argument("--show", action="store_true", help="list the labelled norms each rule catches")
+    a = ap.parse_args()
+    out = audit(a.max_round, a.show)
+    if a.findings:
+        from lexpert.training.realeval import flagged_units_check
+
+        out["findings"] = flagged_units_check(rounds=tuple(int(x) for x in a.findings.split(",")))
+    print(json.dumps(out, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()
