@@ -118,9 +118,12 @@ def test_report_and_field_tables_captions_and_tick_hints():
         f"| {c}\n" for c in ("Жалпы жағдайы:", "Бойы мен салмағы", "Көру өткірлігі", "Тістері:", "Қорытынды:",
                              "Дәрігердің ұсынымдары", "Егу күнтізбесі"))
     assert _units(fields)["Тістері:"] == "form"
-    caption = HEAD.replace("Бұйрыққа қосымша\n\n", "") + (
-        "3. Өтінімді тіркеу белгісі:\n\nТіркеген маман ____ жылғы «__» ______ сағат __ қабылдады.\n")
-    assert _units(caption)["3. Өтінімді тіркеу белгісі:"] == "form"
+    blank = "Тіркеген маман ____ жылғы «__» ______ сағат __ қабылдады.\n"
+    caption = HEAD + "Өтінім нысаны\n\nӨтініш беруші: Аты-жөні\n\nӨтінімді тіркеу белгісі:\n\n" + blank
+    assert _units(caption)["Өтінімді тіркеу белгісі:"] == "form"
+    # an amendment's lead-in keeps its place even when the new wording below it is a form line
+    amend = HEAD.replace("Бұйрыққа қосымша\n\n", "") + "3. 5-тармақ мынадай редакцияда жазылсын:\n\n" + blank
+    assert _units(amend)["3. 5-тармақ мынадай редакцияда жазылсын:"] == "norm"
     tick = HEAD.replace("Бұйрыққа қосымша\n\n", "") + (
         "3. Жауапты алу тәсілі (тиісті жолға Х қою қажет):\n\n1) қағаз түрінде;\n\n2) электрондық түрде.\n")
     u = _units(tick)

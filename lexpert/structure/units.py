@@ -149,6 +149,8 @@ LEAD_AMOUNT = re.compile(r"\s*\d[\d\s]{2,}(?:[,.]\d+)?\s+(?!жыл|год|ж\.|�
 # a hint to tick a line: «(тиісті жолға Х қою қажет)», «(отметить знаком Х)»
 TICK_HINT = re.compile(r"\((?:тиісті\s+жол\w*|тиістісіне)\s+[XХ]\s+(?:белгісін\s+)?қою\w*[^)]{0,40}\)|"
                        r"\((?:нужное\s+)?отметить\s+(?:знаком\s+)?[«\"]?[XХV][»\"]?[^)]{0,40}\)", re.I)
+AMEND_VERB = re.compile(r"толықтырылсын|редакцияда|жазылсын|ауыстырылсын|алып\s+тасталсын|изложить|дополнить|"
+                        r"заменить|исключить|редакции", re.I)
 # a budget line flattened into text: «1 Салыққа жатпайтын өзге де түсімдер 5763525» (code, name, amount)
 BUDGET_LINE = re.compile(r"^\s*\d{1,3}\s+[^\d\s][^\d]{3,200}?\s(?:\d{1,3}(?:\s\d{3})+|\d{4,})(?:[,.]\d+)?\s*$")
 # an amended budget subpoint that only states a sum: «"4) … көмекке 98998 мың теңге.";»
@@ -203,8 +205,9 @@ def _is_report_table(table: Node, text: str) -> bool:
 
 def _is_code_row(row: Node, text: str) -> bool:
     """A row of options or report lines, each followed by its running code: «… | 1 | … | 2 | … | 3»
-    (a questionnaire's answer codes, a statistical report's line codes)."""
-    cells = [_cell_text(c, text) for c in row.children]
+    (a questionnaire's answer codes, a statistical report's line codes); bare numbers only, so that
+    a numbered list glued into one row («1. | … | 2. | …») is not one."""
+    cells = [text[c.text_start:c.text_end].strip() for c in row.children]     # «1», not «1.» (a numbered list)
     if len(cells) < 6:
         return False
     codes = [int(c) for c in cells[1::2] if c.isdigit() and len(c) <= 3]
@@ -257,10 +260,11 @@ def _field_table_rule(node: Node, t: str, ctx: dict) -> str | None:
 
 def _form_caption_rule(node: Node, t: str, ctx: dict) -> str | None:
     """The caption of a form's line below it: «Ұсыныстың қабылданғаны туралы хабарлама:» over
-    «Жұмыс органы 20 жылғы "__" ______ сағат __ қабылдады.»."""
+    «Жұмыс органы 20 жылғы "__" ______ сағат __ қабылдады.»; not a numbered point or an amendment's
+    lead-in (its new wording may hold a form)."""
     nxt = ctx.get("next") or ""
-    ok = (node.kind != "cell" and t.rstrip().endswith(":") and len(t) < 150
-          and len(re.findall(r"_{2,}", nxt)) >= 2)
+    ok = (node.kind in ("part", "text") and t.rstrip().endswith(":") and len(t) < 150 and not t[:1].isdigit()
+          and not AMEND_VERB.search(t) and len(nxt) < 300 and len(re.findall(r"_{2,}", nxt)) >= 2)
     return "form" if ok else None
 
 
