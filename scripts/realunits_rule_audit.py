@@ -7,6 +7,14 @@ units of those rounds (``analyze`` re-run on their acts).
 
     python scripts/realunits_rule_audit.py --max-round 12 --findings 11,12
 
+A held-out round once merged (round 13: its acts are listed in finding_acts_r13.json):
+
+    python scripts/realunits_rule_audit.py --no-audit --findings 13 --drawn corpora/realunits/finding_acts_r13.json
+
+``--drawn`` re-runs ``analyze`` on every act drawn for the round (with a finding or not) and
+counts the findings that fall on units the round did not label (the code changed since the
+draw): they are not in the share, which only counts labelled units.
+
 Prints JSON; no text of the acts (ids and spans only, with ``--show`` for the norms caught).
 """
 from __future__ import annotations
@@ -50,17 +58,39 @@ def audit(max_round: int, show: bool = False) -> dict:
     return out
 
 
+def drawn_findings(path: str) -> dict:
+    """Findings of ``analyze`` on every act drawn for a round: in all, and on units the round's
+    labels do not cover (units that carried no finding when the round was drawn)."""
+    from lexpert.pipeline import analyze
+    from lexpert.training import realacts
+
+    drawn = json.load(open(path, encoding="utf-8"))
+    labelled = {(r["act"], tuple(r["span"])) for r in load_labels(FLAGGED_TRAIN) if r.get("round") == drawn["round"]}
+    total = unlabelled = 0
+    for act in drawn["acts"]:
+        rep = analyze(realacts.get(act).path)
+        spans = {n.id: (n.start, n.end) for n in rep.norms}
+        total += len(rep.findings)
+        unlabelled += sum(1 for f in rep.findings if (act, spans[f.norm_id]) not in labelled)
+    return {"round": drawn["round"], "acts": len(drawn["acts"]), "findings": total,
+            "findings_on_unlabelled_units": unlabelled}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--max-round", type=int, default=12, help="the last flagged-unit round to audit on")
     ap.add_argument("--findings", default="", help="rounds whose findings to measure, e.g. 11,12")
     ap.add_argument("--show", action="store_true", help="list the labelled norms each rule catches")
+    ap.add_argument("--no-audit", action="store_true", help="skip the rule audit (findings only)")
+    ap.add_argument("--drawn", default="", help="a round's finding_acts_rN.json: analyze all its acts")
     a = ap.parse_args()
-    out = audit(a.max_round, a.show)
+    out = {} if a.no_audit else audit(a.max_round, a.show)
     if a.findings:
         from lexpert.training.realeval import flagged_units_check
 
         out["findings"] = flagged_units_check(rounds=tuple(int(x) for x in a.findings.split(",")))
+    if a.drawn:
+        out["drawn_acts"] = drawn_findings(a.drawn)
     print(json.dumps(out, ensure_ascii=False, indent=1))
 
 
