@@ -101,7 +101,8 @@
     const meta = document.createElement('span'); meta.className = 'muted small';
     const inc = document.createElement('span'); inc.className = 'inc'; inc.textContent = tr('inc_' + (r.incorporation || 'none'));
     meta.append(' (' + tr('kind_' + r.kind, r.kind) + '; ' + tr('incorporation') + ': ', inc, ')');
-    item.append(r.text + ' ', meta);
+    const text = document.createElement('span'); text.translate = false; text.textContent = r.text;   // the expert's words
+    item.append(text, ' ', meta);
     return item;
   }
   document.querySelectorAll('button.confirm').forEach(b => b.addEventListener('click', () => decide(b.dataset.id, 'confirm')));
