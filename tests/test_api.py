@@ -327,3 +327,38 @@ def test_findings_page_defaults_to_fifty():
 
     sig = inspect.signature(list_findings)
     assert sig.parameters["limit"].default == 50 and sig.parameters["offset"].default == 0
+
+
+def test_review_page_names_factors_in_the_ui_language_without_codes_or_scores(client):
+    """A Russian draft on the Kazakh page: each factor by its Kazakh name, the confidence in words;
+    no factor code (discretion.broad) nor raw score anywhere in the page; every form control labelled."""
+    import re
+
+    from lexpert.taxonomy import load_taxonomy
+    from lexpert.web.i18n import UI
+    from lexpert.web.routes.ui import confidence
+
+    tax = load_taxonomy()
+    client.post("/login", data={"username": "expert", "password": "expert-password"}, follow_redirects=False)
+    ex = token(client, "expert", "expert-password")
+    did = upload(client, ex).json()["draft_id"]
+    found = client.get(f"/api/drafts/{did}", headers=ex).json()["findings_list"]
+    assert {f["code"] for f in found} >= {"discretion.broad"}
+    for lang in ("ru", "kk"):
+        t = UI[lang]
+        page = client.get(f"/drafts/{did}?lang={lang}").text
+        assert f'<html lang="{lang}">' in page
+        for f in found:
+            assert f'id="factor-{f["id"]}">{tax[f["code"]].name(lang)}</h3>' in page
+            assert f'{t["confidence"]}: {t["conf_" + confidence(f["score"])]}' in page
+            assert f["code"] not in page
+        assert not re.search(r">[^<]*\b0\.\d{2}", page)               # no raw score in the text
+        # every input, select and textarea has a label around it or an aria-label
+        for m in re.finditer(r"<(input|select|textarea)\b[^>]*>", page):
+            tag = m.group(0)
+            if 'type="file"' in tag or "aria-label=" in tag:
+                continue
+            assert page.rfind("<label", 0, m.start()) > page.rfind("</label>", 0, m.start()), tag
+    assert tax["discretion.broad"].name("kk") in client.get(f"/drafts/{did}?lang=kk").text
+    assert [confidence(x) for x in (0.95, 0.8, 0.79, 0.5, 0.49, 0.0, None)] == \
+        ["high", "high", "medium", "medium", "low", "low", "low"]
