@@ -407,6 +407,10 @@ def test_the_whole_work_at_phone_width(server, tmp_path, lang):
         check_phone_page(page, lang, "login")
         page.fill("input[name=username]", "aigerim")
         page.fill("input[name=password]", "browser-password")
+        page.keyboard.press("Tab")                               # the keyboard's focus is seen: a 3 px ring
+        ring = page.evaluate("(() => { const s = getComputedStyle(document.activeElement);"
+                             " return [document.activeElement.id, s.outlineStyle, parseFloat(s.outlineWidth)]; })()")
+        assert ring[0] == "login-button" and ring[1] == "solid" and ring[2] >= 2, ring
         page.locator("#login-button").tap()
         page.wait_for_url(server + "/")
         check_phone_page(page, lang, "drafts")
@@ -456,5 +460,8 @@ def test_the_whole_work_at_phone_width(server, tmp_path, lang):
         check_phone_page(page, lang, "kpi")
         # the table scrolls inside its own box, not the page
         assert page.evaluate("document.querySelector('.scroll-x').scrollWidth") > PHONE["width"] - 40
+        resp = page.goto(server + "/drafts/999999")
+        assert resp.status == 404
+        check_phone_page(page, lang, "404")
         ctx.close()
         browser.close()
