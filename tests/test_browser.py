@@ -421,6 +421,9 @@ def test_the_whole_work_at_phone_width(server, tmp_path, lang):
         page.wait_for_url("**/drafts/*")
         page.wait_for_selector("#finding-list .finding")
         check_phone_page(page, lang, "review")
+        expect(page.locator(".no-recs")).to_have_text(t["no_recs"])
+        page.locator("#to-findings").tap()                       # the findings are below the act: one tap away
+        page.wait_for_function("Math.abs(document.getElementById('panel').getBoundingClientRect().top) < 5")
         body = page.inner_text("body")
         codes = [c for c in tax.codes if c in body]
         assert not codes, codes                                      # factor names, never their codes
