@@ -17,8 +17,8 @@ from .. import analysis
 from ..auth import Principal
 from ..deps import (DB, Caller, CallerApart, Expert, ExpertApart, PageLimit, PageOffset, Claims, agency_scope,
                     as_caller, in_session, read_upload, visible_draft)
-from ..schemas import (AGENCY_MAX, SHORT_MAX, TITLE_MAX, URL_MAX, AdoptedOut, DraftDetail, DraftSummary, StatusIn,
-                       UploadOut, detail_json, draft_summary, rec_out, summary_row)
+from ..schemas import (AGENCY_MAX, SHORT_MAX, TITLE_MAX, URL_MAX, AdoptedOut, DraftDetail, DraftSummary, FindingOut,
+                       StatusIn, UploadOut, detail_json, draft_summary, finding_out, rec_out, summary_row)
 
 router = APIRouter(prefix="/api/drafts", tags=["drafts"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -71,6 +71,16 @@ def _detail(s: Session, p: Principal, draft_id: int) -> JSONResponse:
     if rows is None or (p.role == "agency" and rows["draft"]["agency"] != p.agency):
         raise HTTPException(404, f"draft {draft_id} not found")   # as visible_draft says it
     return JSONResponse(detail_json(rows))
+
+
+@router.get("/{draft_id}/findings", response_model=list[FindingOut])
+def list_findings(draft_id: int, p: Caller, s: DB, limit: PageLimit = 50, offset: PageOffset = 0):
+    """The findings of the draft (of its first version, as ``findings_list`` of the draft's detail
+    gives them, the same objects), by id, ``limit`` from ``offset`` on; the header
+    ``X-Total-Count`` gives how many there are in all. Another agency's draft is a 404, as its detail is."""
+    visible_draft(s, draft_id, p)
+    rows, total = X.finding_page(s, draft_id, limit=limit, offset=offset)
+    return JSONResponse([finding_out(f).model_dump(mode="json") for f in rows], headers={"X-Total-Count": str(total)})
 
 
 @router.post("/{draft_id}/complete", response_model=DraftSummary)
