@@ -345,7 +345,8 @@ def draft_for_detail(s: Session, draft_id: int) -> Draft | None:
     """A draft (None if there is none) with everything its detail shows loaded in a few queries:
     its versions without their text, the findings of each version and their recommendations, the
     recommendations and their findings. (Call it before anything else loads the draft into the
-    session: eager loading applies to a draft loaded here.)"""
+    session, and keep the draft it returns: eager loading applies to a draft loaded here, and the
+    session holds its objects only by weak reference. The API's detail reads :func:`detail_rows`.)"""
     q = (select(Draft).where(Draft.id == draft_id)
          .options(selectinload(Draft.versions).defer(Version.text)
                   .selectinload(Version.findings).selectinload(Finding.recommendations),

@@ -193,9 +193,8 @@ def agency_scope(p: Principal) -> str | None:
     return p.agency if p.role == "agency" else None
 
 
-def visible_draft(s: Session, draft_id: int, p: Principal, d: Draft | None = None) -> Draft:
-    """The draft (``d`` when the caller loaded it already), or 404 when there is none or the caller may not see it."""
-    d = d if d is not None else s.get(Draft, draft_id)
+def visible_draft(s: Session, draft_id: int, p: Principal) -> Draft:
+    d = s.get(Draft, draft_id)
     if d is None or (p.role == "agency" and d.agency != p.agency):
         raise HTTPException(404, f"draft {draft_id} not found")   # another agency's draft does not exist for you
     return d

@@ -1,8 +1,11 @@
 """Drafts: upload (analysed and stored), list, read, status, completion, adopted text, conclusion.
 
-An upload keeps the event loop free: the bytes are read asynchronously (bounded), the analysis
-runs in a worker process (:mod:`lexpert.web.analysis`), and the database work and the JSON of
-the answer are done in a thread; the record is committed before the answer is sent."""
+An upload keeps the event loop free: the bytes are read asynchronously (bounded), the analysis,
+the storing of the draft and the JSON of the answer run in a worker process
+(:mod:`lexpert.web.analysis`); the record is committed before the answer is sent. The list and
+a draft's detail are answered in one worker-thread trip each (the caller checked against the
+user, the rows read with Core queries, the JSON rendered), after the token's signature is checked
+on the event loop."""
 from __future__ import annotations
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, Response, UploadFile
