@@ -244,8 +244,9 @@ async def _big(base: str, headers: dict[str, str], data: bytes, paths: list[str]
 def big_act(base: str, headers: dict[str, str], chars: int, paths: list[str], every: float = 0.2) -> dict[str, Any]:
     """One upload of a :func:`synthetic_act` of ``chars`` characters while each of ``paths`` is
     polled every ``every`` s: the upload's status and time, each path's worst latency."""
-    data = synthetic_act(chars).encode("utf-8")
-    return {"chars": chars, "bytes": len(data), **asyncio.run(_big(base, headers, data, paths, every))}
+    text = synthetic_act(chars)
+    data = text.encode("utf-8")
+    return {"chars": len(text), "bytes": len(data), **asyncio.run(_big(base, headers, data, paths, every))}
 
 
 def warm_up(base: str, headers: dict[str, str], data: bytes, name: str) -> float:
