@@ -56,6 +56,7 @@ class Document:
 class Lexicon:
     lang: str
     ground: str
+    prefilter: re.Pattern
     demand: re.Pattern
     list_item: re.Pattern
     exempt: re.Pattern
@@ -69,10 +70,13 @@ def _clean(p: str) -> str:
     return re.sub(r"\s*\|\s*", "|", re.sub(r"\s*\n\s*", "", p.strip()))
 
 
-@lru_cache(maxsize=2)
 def lexicon(lang: str) -> Lexicon:
-    """The compiled lexicon of ``lang`` (ru for any language other than kk)."""
-    lang = "kk" if lang == "kk" else "ru"
+    """The compiled lexicon of ``lang`` (ru for any language other than kk), compiled once."""
+    return _lexicon("kk" if lang == "kk" else "ru")
+
+
+@lru_cache(maxsize=2)
+def _lexicon(lang: str) -> Lexicon:
     raw = yaml.safe_load(resources.files("lexpert.data").joinpath("lexicons/state_held.yaml").read_text("utf-8"))
 
     def comp(p: str) -> re.Pattern:
@@ -80,7 +84,7 @@ def lexicon(lang: str) -> Lexicon:
 
     docs = tuple(Document(d["id"], d["name"][lang], d["holder"][lang], comp(d[lang]), bool(d.get("needs_demand")))
                  for d in raw["documents"])
-    return Lexicon(lang, raw["ground"][lang], comp(raw["demand"][lang]), comp(raw["list_item"][lang]),
+    return Lexicon(lang, raw["ground"][lang], comp(raw["prefilter"][lang]), comp(raw["demand"][lang]), comp(raw["list_item"][lang]),
                    comp(raw["exempt"][lang]), comp(raw["exempt_clause"][lang]), comp(raw["foreign"][lang]), docs)
 
 
@@ -97,6 +101,8 @@ def find(text: str, lang: str, context: str | None = None) -> list[tuple[Documen
     """The state-held documents ``text`` (a norm, with its list lead-in ``context``) makes a
     person submit: (document, start, end) in the text, one per document, in text order."""
     lex = lexicon(lang)
+    if not lex.prefilter.search(text):
+        return []
     low = text.replace("ё", "е").replace("Ё", "Е")
     ctx = (context or "").replace("ё", "е").replace("Ё", "Е")
     if (ctx and (lex.exempt.search(ctx) or lex.foreign.search(ctx))) or lex.foreign.search(low):

@@ -54,6 +54,38 @@ def figures(rows: list[dict[str, Any]], base: list[list[str]] | None = None) -> 
     return out
 
 
+def card_lines(root=None) -> list[str]:
+    """The model card's section on the check: its figures alone on real train+dev of rounds 1-2
+    and on the authored dev split (computed now; [] where the real acts are not at hand)."""
+    from . import corpora, realacts, realnorms
+
+    if not realacts.available():
+        return []
+    real = figures([r for s in ("train", "dev") for r in realnorms.load(s, root, rounds=[1, 2])])
+    authored = figures(corpora.load_norms("dev", root))
+    lines = ["", "## Documents the state already holds (`analyze`, after this model)", "",
+             "`analyze` adds `burden.requirements` where a norm (or the lead-in of its list) makes a person submit a "
+             "document the state already holds or issues itself: a copy of an identity document, a certificate of "
+             "state registration, of no criminal record, of no tax debt, an address or civil-status certificate, a "
+             "title document, a licence, data of a state information system (`lexpert.detect.stateheld`, lexicon "
+             "`lexpert/data/lexicons/state_held.yaml`; ANNOTATION.md 3.8 and 7.1). Its reason names the document, "
+             "the register that holds it and the ground: the Law \"On state services\" forbids demanding what "
+             "can be obtained from information systems. The check alone, measured by "
+             "`python -m lexpert.training.stateheld_eval` (real test is not used for this choice):", "",
+             "| set | lang | `burden.requirements` caught | clean norms flagged | clean flagged (unbiased strata) |",
+             "|---|---|---|---|---|"]
+    for name, figs in (("real train+dev, rounds 1-2", real), ("authored dev", authored)):
+        for lang in ("ru", "kk"):
+            f = figs[lang]
+            lines.append(f"| {name} | {lang} | {f['caught']} of {f['positives']} | {f['clean_flagged']} of "
+                         f"{f['clean']} | {f['clean_unbiased_flagged']} of {f['clean_unbiased']} |")
+    share = {lang: 100 * real[lang]["clean_unbiased_flagged"] / max(1, real[lang]["clean_unbiased"]) for lang in ("ru", "kk")}
+    lines += ["", "It runs on the default `analyze` path: on the unbiased strata of real train+dev it adds at most "
+              f"{share['ru']:.2f} (ru) and {share['kk']:.2f} (kk) percentage points to the share of clean norms "
+              "flagged (the issue's bound is 3%). `classify` (one sentence, the model alone) is unchanged."]
+    return lines
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m lexpert.training.stateheld_eval")
     ap.add_argument("--rounds", default="1,2", help="annotation rounds of the real norms (default 1,2)")
