@@ -56,6 +56,8 @@ def test_a_demanded_state_held_document_is_found(text, lang, context, doc):
      "құжаттарды талап етпейді.", "kk", None),
     # a certificate of a rural akim is a hidden service (ANNOTATION.md M4), not this
     ("4) справку с места жительства, выданную акимом сельского округа;", "ru", None),
+    # a technical passport of a building is no identity document
+    ("2) копия технического паспорта жилого дома;", "ru", "Заявитель представляет:"),
     # named, but nobody is asked for it
     ("Государственная корпорация ведет учет выданных справок о составе семьи в электронном виде и хранит их "
      "в архиве не менее пяти лет после того, как услуга оказана, в соответствии с номенклатурой дел организации, "
