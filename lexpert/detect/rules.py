@@ -27,6 +27,7 @@ from spacy.tokens import Doc
 from spacy.util import ensure_path
 
 from ..errors import TaxonomyError
+from ..nlp.anchors import literal_anchors
 from ..nlp.pipeline import build_nlp
 from ..records import Hit
 from ..taxonomy import load_taxonomy
@@ -171,59 +172,6 @@ class RuleSet:
                 hits.append(Hit(r.code, a, z, r.score, r.reason, r.id))
                 break  # one hit per rule per sentence is enough evidence
         return hits
-
-
-def literal_anchors(pattern: str, min_len: int = 3) -> tuple[str, ...] | None:
-    """Lower-case literal strings one of which every match of ``pattern`` must contain,
-    or None when no such set can be read off the pattern. A cheap ``in`` test on them
-    skips most rules on most sentences (the regex is still what decides)."""
-    try:                      # the stdlib regex parser, read-only: re._parser from Python 3.11, sre_parse before
-        from re import _parser as sre
-    except ImportError:       # Python 3.10
-        import sre_parse as sre  # type: ignore[no-redef]
-
-    def seq(items) -> frozenset[str] | None:
-        options: list[frozenset[str]] = []
-        run = ""
-        for op, av in items:
-            if op == sre.LITERAL:
-                run += chr(av)
-                continue
-            if len(run) >= min_len:
-                options.append(frozenset([run.lower()]))
-            run = ""
-            if op == sre.AT:
-                continue
-            sub = node(op, av)
-            if sub:
-                options.append(sub)
-        if len(run) >= min_len:
-            options.append(frozenset([run.lower()]))
-        if not options:
-            return None
-        # the most selective necessary set: fewest alternatives, then longest shortest literal
-        return min(options, key=lambda o: (len(o), -min(map(len, o))))
-
-    def node(op, av) -> frozenset[str] | None:
-        if op == sre.SUBPATTERN:
-            return seq(av[-1])
-        if op == sre.BRANCH:
-            out: set[str] = set()
-            for b in av[1]:
-                r = seq(b)
-                if r is None:
-                    return None
-                out |= r
-            return frozenset(out)
-        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1:
-            return seq(av[2])
-        return None
-
-    try:
-        res = seq(sre.parse(pattern, re.I))
-    except re.error:
-        return None
-    return tuple(sorted(res)) if res else None
 
 
 _KK_OBLIQUE = re.compile(
