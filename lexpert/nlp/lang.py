@@ -61,12 +61,10 @@ class Segment:
     end: int
 
 
-def detect_segments(text: str, min_chars: int = 2000) -> list[Segment]:
-    """Runs of one language, at paragraph granularity, merging runs shorter than ``min_chars``.
-
-    A document written in Russian then Kazakh gives two segments; a Kazakh act quoting
-    a Russian title stays one Kazakh segment.
-    """
+@lru_cache(maxsize=2)
+def _paragraphs(text: str) -> tuple[tuple[str, int, int], ...]:
+    """(language, start, end) of each line with evidence (cached: the pipeline and the parser
+    both ask for the segments of the same text)."""
     paras: list[tuple[str, int, int]] = []
     pos = 0
     for line in text.split("\n"):
@@ -76,6 +74,16 @@ def detect_segments(text: str, min_chars: int = 2000) -> list[Segment]:
             if max(s.values()) > 0:
                 paras.append((max(s, key=s.get), pos, end))
         pos = end + 1
+    return tuple(paras)
+
+
+def detect_segments(text: str, min_chars: int = 2000) -> list[Segment]:
+    """Runs of one language, at paragraph granularity, merging runs shorter than ``min_chars``.
+
+    A document written in Russian then Kazakh gives two segments; a Kazakh act quoting
+    a Russian title stays one Kazakh segment.
+    """
+    paras = _paragraphs(text)
     if not paras:
         return []
     runs: list[list] = []

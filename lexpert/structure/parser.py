@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..nlp.lang import detect, detect_segments
 from ..records import Node, Norm
@@ -109,6 +110,17 @@ def render_locator(path: dict[str, str], lang: str) -> str:
     """Render a structured path as the act's own words, outer to inner. An annex is cited
     as the act cites it where its header says so («Правила», «приложение 2 к Правилам»,
     «Қағидалар»); a table cell by its row and its column's name where it has one."""
+    items = tuple(path.items())
+    try:
+        return _render(items, lang)
+    except TypeError:            # a value that cannot be hashed: rendered uncached
+        return _render.__wrapped__(items, lang)
+
+
+@lru_cache(maxsize=20_000)
+def _render(items: tuple[tuple[str, str], ...], lang: str) -> str:
+    """:func:`render_locator` of ``dict(items)`` (cached: the nodes of an act share their paths)."""
+    path = dict(items)
     w = WORDS.get(lang, WORDS["ru"])
     parts = []
     for k in PATH_ORDER:
