@@ -27,7 +27,7 @@ from spacy.tokens import Doc
 from spacy.util import ensure_path
 
 from ..errors import TaxonomyError
-from ..nlp.anchors import literal_anchors
+from ..nlp.anchors import literal_anchors, necessary_sets
 from ..nlp.pipeline import build_nlp
 from ..records import Hit
 from ..taxonomy import load_taxonomy
@@ -75,6 +75,14 @@ class RuleSet:
             self._by_key.setdefault(a[:3], []).append(a)
         self._keys = frozenset(self._by_key)
         self._always = [i for i, r in enumerate(rules) if r.anchors is None]
+        # an anchored rule's other necessary literal sets (a match holds one literal of each):
+        # a sentence its anchors select but that lacks one of these sets cannot match either
+        self._also: dict[int, list[frozenset[str]]] = {}
+        for i, r in enumerate(rules):
+            if r.anchors is not None:
+                sets = [o for o in necessary_sets(r.pattern.pattern) if tuple(sorted(o)) != r.anchors]
+                if sets:
+                    self._also[i] = sets
         self.private = private
 
     @classmethod
@@ -146,7 +154,10 @@ class RuleSet:
             for a in self._by_key[key]:
                 if a in folded:
                     cand.update(self._by_anchor[a])
+        also = self._also
         for i in sorted(cand):          # rule order, as written in the lexicon
+            if i in also and not all(any(a in folded for a in o) for o in also[i]):
+                continue
             r = self.rules[i]
             for m in r.pattern.finditer(low):
                 if r.window:

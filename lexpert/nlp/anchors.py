@@ -19,12 +19,26 @@ def literal_anchors(pattern: str, min_len: int = 3) -> tuple[str, ...] | None:
     """Lower-case literal strings one of which every match of ``pattern`` must contain,
     or None when no such set can be read off the pattern. A cheap ``in`` test on them
     skips most patterns on most texts (the regex is still what decides)."""
+    sets = necessary_sets(pattern, min_len)
+    if not sets:
+        return None
+    # the most selective necessary set: fewest alternatives, then longest shortest literal
+    return tuple(sorted(min(sets, key=_selectivity)))
+
+
+def _selectivity(o: frozenset[str]) -> tuple[int, int]:
+    return len(o), -min(map(len, o))
+
+
+def necessary_sets(pattern: str, min_len: int = 3) -> list[frozenset[str]]:
+    """Every set of lower-case literals read off the top level of ``pattern`` of which each
+    match must contain one (a match holds one literal of *each* set); [] when none."""
     try:                      # the stdlib regex parser, read-only: re._parser from Python 3.11, sre_parse before
         from re import _parser as sre
     except ImportError:       # Python 3.10
         import sre_parse as sre  # type: ignore[no-redef]
 
-    def seq(items) -> frozenset[str] | None:
+    def seq(items) -> list[frozenset[str]]:
         options: list[frozenset[str]] = []
         run = ""
         for op, av in items:
@@ -41,31 +55,31 @@ def literal_anchors(pattern: str, min_len: int = 3) -> tuple[str, ...] | None:
                 options.append(sub)
         if len(run) >= min_len:
             options.append(frozenset([run.lower()]))
-        if not options:
-            return None
-        # the most selective necessary set: fewest alternatives, then longest shortest literal
-        return min(options, key=lambda o: (len(o), -min(map(len, o))))
+        return options
+
+    def best(items) -> frozenset[str] | None:
+        options = seq(items)
+        return min(options, key=_selectivity) if options else None
 
     def node(op, av) -> frozenset[str] | None:
         if op == sre.SUBPATTERN:
-            return seq(av[-1])
+            return best(av[-1])
         if op == sre.BRANCH:
             out: set[str] = set()
             for b in av[1]:
-                r = seq(b)
+                r = best(b)
                 if r is None:
                     return None
                 out |= r
             return frozenset(out)
         if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1:
-            return seq(av[2])
+            return best(av[2])
         return None
 
     try:
-        res = seq(sre.parse(pattern, re.I))
+        return seq(sre.parse(pattern, re.I))
     except re.error:
-        return None
-    return tuple(sorted(res)) if res else None
+        return []
 
 
 def _unsafe_chars(anchors: tuple[str, ...]) -> set[str]:

@@ -95,7 +95,8 @@ def detect_segments(text: str, min_chars: int = 2000) -> list[Segment]:
     changed = True
     while changed and len(runs) > 1:  # absorb short runs into their longer neighbour
         changed = False
-        i = min(range(len(runs)), key=lambda k: runs[k][2] - runs[k][1])
+        lengths = [r[2] - r[1] for r in runs]
+        i = lengths.index(min(lengths))        # the first shortest run
         if runs[i][2] - runs[i][1] < min_chars:
             left = runs[i - 1] if i > 0 else None
             right = runs[i + 1] if i + 1 < len(runs) else None

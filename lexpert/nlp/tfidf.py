@@ -126,26 +126,28 @@ class TfidfFeaturizer:
         return X
 
 
+_NUMBERS = frozenset((float, int))
+
+
 def dict_transform(dv, feats: list[dict]):
     """``dv.transform(feats)`` for a fitted sparse ``DictVectorizer``: the same CSR matrix
     (values in ``dv.dtype``, unknown features dropped, indices sorted per row). Dicts with a
     value other than an int or a float go to ``dv.transform`` itself."""
     if not dv.sparse or not feats:
         return dv.transform(feats)
-    vocab = dv.vocabulary_
+    get = dv.vocabulary_.get
     indices: list[int] = []
     values: list = []
     indptr = [0]
     for x in feats:
-        for f, v in x.items():
-            if v.__class__ is not float and v.__class__ is not int:
-                return dv.transform(feats)
-            k = vocab.get(f)
+        if not _NUMBERS.issuperset(map(type, x.values())):
+            return dv.transform(feats)
+        for k, v in zip(map(get, x), x.values()):
             if k is not None:
                 indices.append(k)
                 values.append(v)
         indptr.append(len(indices))
     X = sp.csr_matrix((np.asarray(values, dtype=dv.dtype), np.asarray(indices, dtype=np.intc), indptr),
-                     shape=(len(feats), len(vocab)), dtype=dv.dtype)
+                      shape=(len(feats), len(dv.vocabulary_)), dtype=dv.dtype)
     X.sort_indices()
     return X

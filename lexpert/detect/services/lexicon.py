@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from ...nlp.anchors import Anchored
+
 LANGS = ("ru", "kk")
 
 
@@ -99,11 +101,12 @@ class Lexicon:
         self.state_oblique = self._cs("state_oblique")
 
     def _objects(self) -> None:
-        self.objects = [(re.compile(p, re.I), kind) for kind, p in self._get("objects")]
+        # read on every norm: behind the literal test of nlp.anchors.Anchored (the same matches)
+        self.objects = [(Anchored(re.compile(p, re.I)), kind) for kind, p in self._get("objects")]
         self.body = self._ci("body")
         self.obtain = self._ci("obtain")
         self.docs_ctx = self._ci("docs_context")
-        self.not_service = [re.compile(p, re.I) for p in self._get("not_service")]
+        self.not_service = [Anchored(re.compile(p, re.I)) for p in self._get("not_service")]
         self.false_obj = self._ci("false_object")
         self.commission = self._ci("commission")
         self.complement = self._cs("complement")
