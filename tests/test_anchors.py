@@ -1,0 +1,88 @@
+"""The literal prefilter of nlp.anchors is an optimisation only: every wrapped pattern answers
+as the bare regex does, on the corpus and on texts built to reach its edges."""
+import re
+
+import pytest
+
+from lexpert.nlp.anchors import Anchored, literal_anchors, necessary_sets
+
+
+def _wrapped():
+    from lexpert.detect.services.lexicon import lexicon
+    from lexpert.structure import units
+
+    out = [(f"units.{n}", p) for n, p in vars(units).items() if isinstance(p, Anchored)]
+    for lang in ("ru", "kk"):
+        L = lexicon(lang)
+        out += [(f"services.{lang}.objects", p) for p, _ in L.objects]
+        out += [(f"services.{lang}.not_service", p) for p in L.not_service]
+    return out
+
+
+def _texts():
+    from lexpert.nlp.normalize import normalize
+    from lexpert.structure import parse
+    from lexpert.structure.units import contexts
+    from lexpert.training import corpora
+
+    texts = [r["text"] for r in corpora.load_norms("train")[::2]] + [r.get("context") or "" for r in corpora.load_norms("dev")]
+    for d in corpora.documents()[::8]:           # every unit of an eighth of the corpus documents, forms and tables too
+        text = normalize(d.path.read_text(encoding="utf-8"))
+        for act in parse(text, units=False).children:
+            texts += [t for _, t, _ in contexts(act, text)]
+    # the edges: the literals in odd cases and in re's extra case pairs, blanks, dots
+    texts += ["ВЫ", "Вы", "вы", "ᲀы", "Ᲊы", "ПРОШУ", "прошᲅ", "Я, нижеподписавшийся", "СОГЛАСОВАНИЮ)",
+              "(по согласованию);", "____", "___", "........", ".......", "………", "……", "Cтр. ..... 12",
+              "İ", "ı", "Нысан", "НЫСАН", "1-қосымша", "ҚОСЫМША", "", " ", "мен (біз)", "МЕН (БІЗ)"]
+    return texts
+
+
+@pytest.fixture(scope="module")
+def texts():
+    return _texts()
+
+
+def test_every_wrapped_pattern_answers_as_its_regex(texts):
+    wrapped = _wrapped()
+    assert len(wrapped) > 40 and all(p.anchors for _, p in wrapped if "services" in _)
+    checked = 0
+    for name, p in wrapped:
+        raw = p.regex
+        for t in texts:
+            for lo in (t, t.upper()):
+                a, b = p.search(lo), raw.search(lo)
+                assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups())), (name, lo)
+                a, b = p.match(lo), raw.match(lo)
+                assert (a and a.span()) == (b and b.span()), (name, lo)
+                assert p.findall(lo) == raw.findall(lo), (name, lo)
+                assert p.sub(" ", lo) == raw.sub(" ", lo), (name, lo)
+                checked += 1
+    assert checked > 100_000
+    p = _wrapped()[0][1]
+    assert [m.span() for m in p.finditer("x " + texts[-3])] == [m.span() for m in p.regex.finditer("x " + texts[-3])]
+
+
+def test_extra_case_letters_still_run_the_regex():
+    """re.IGNORECASE equates «ᲀ» with «в» although str.lower does not: such a text is not skipped."""
+    p = Anchored(re.compile(r"вправе", re.I))
+    assert p.anchors == ("вправе",)
+    odd = "ᲀправе"
+    assert re.search(r"вправе", odd, re.I)                   # what the prefilter must not hide
+    assert p.search(odd) is not None and p.search("может") is None
+    i = Anchored(re.compile(r"\bprint\b", re.I))
+    assert i.search("PRİNT") is not None and i.search("prınt") is not None
+
+
+def test_explicit_anchors_and_positional_arguments():
+    blank = Anchored(re.compile(r"_{4,}"), ("____",))
+    assert blank.search("a ___ b") is None and blank.search("a ____ b").span() == (2, 6)
+    assert blank.search("____ x ____", 1).span() == (7, 11)        # pos: the bare regex answers
+    assert blank.pattern == r"_{4,}" and blank.flags == re.compile(r"_{4,}").flags
+
+
+def test_necessary_sets():
+    assert literal_anchors(r"в\s+исключительных\s+случаях|в\s+особых\s+случаях") == ("исключительных", "случаях")
+    assert literal_anchors(r"\bи\s+т\.\s?(?:п|д)") is None
+    sets = necessary_sets(r"(?:справк\w+|заключени\w+)\s+\w+\s+(?:акимат\w*|министерств\w*)")
+    assert frozenset({"справк", "заключени"}) in sets and frozenset({"акимат", "министерств"}) in sets
+    assert necessary_sets(r"\d+") == []
