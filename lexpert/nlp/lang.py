@@ -61,10 +61,17 @@ class Segment:
     end: int
 
 
-@lru_cache(maxsize=2)
+_LAST_PARAS: tuple = (None, ())      # the last text scored and its lines' languages
+
+
 def _paragraphs(text: str) -> tuple[tuple[str, int, int], ...]:
-    """(language, start, end) of each line with evidence (cached: the pipeline and the parser
-    both ask for the segments of the same text)."""
+    """(language, start, end) of each line with evidence. The pipeline and the parser both ask
+    for the segments of the same text object: its lines are scored once (kept for that object
+    only, so a new analysis scores its text anew)."""
+    global _LAST_PARAS
+    last = _LAST_PARAS
+    if last[0] is text:
+        return last[1]
     paras: list[tuple[str, int, int]] = []
     pos = 0
     for line in text.split("\n"):
@@ -74,7 +81,9 @@ def _paragraphs(text: str) -> tuple[tuple[str, int, int], ...]:
             if max(s.values()) > 0:
                 paras.append((max(s, key=s.get), pos, end))
         pos = end + 1
-    return tuple(paras)
+    out = tuple(paras)
+    _LAST_PARAS = (text, out)
+    return out
 
 
 def detect_segments(text: str, min_chars: int = 2000) -> list[Segment]:
