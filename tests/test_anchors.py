@@ -9,9 +9,10 @@ from lexpert.nlp.anchors import Anchored, literal_anchors, necessary_sets
 
 def _wrapped():
     from lexpert.detect.services.lexicon import lexicon
-    from lexpert.structure import units
+    from lexpert.structure import parser, units
 
     out = [(f"units.{n}", p) for n, p in vars(units).items() if isinstance(p, Anchored)]
+    out += [(f"parser.{n}", p) for n, p in vars(parser).items() if isinstance(p, Anchored)]
     for lang in ("ru", "kk"):
         L = lexicon(lang)
         out += [(f"services.{lang}.objects", p) for p, _ in L.objects]
@@ -31,9 +32,12 @@ def _texts():
         for act in parse(text, units=False).children:
             texts += [t for _, t, _ in contexts(act, text)]
     # the edges: the literals in odd cases and in re's extra case pairs, blanks, dots
+    for d in corpora.documents()[1::16]:         # and the lines of others
+        texts += d.path.read_text(encoding="utf-8").split("\n")
     texts += ["ВЫ", "Вы", "вы", "ᲀы", "Ᲊы", "ПРОШУ", "прошᲅ", "Я, нижеподписавшийся", "СОГЛАСОВАНИЮ)",
               "(по согласованию);", "____", "___", "........", ".......", "………", "……", "Cтр. ..... 12",
-              "İ", "ı", "Нысан", "НЫСАН", "1-қосымша", "ҚОСЫМША", "", " ", "мен (біз)", "МЕН (БІЗ)"]
+              "İ", "ı", "Нысан", "НЫСАН", "1-қосымша", "ҚОСЫМША", "", " ", "мен (біз)", "МЕН (БІЗ)", "| a |", "a | b", "|",
+              "в следующей редакции:", "в следующей редакции: ", "ПОСТАНОВЛЯЕТ:", "БҰЙЫРАМЫН:", "1-ҚОСЫМША"]
     return texts
 
 
