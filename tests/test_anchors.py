@@ -90,3 +90,15 @@ def test_necessary_sets():
     sets = necessary_sets(r"(?:справк\w+|заключени\w+)\s+\w+\s+(?:акимат\w*|министерств\w*)")
     assert frozenset({"справк", "заключени"}) in sets and frozenset({"акимат", "министерств"}) in sets
     assert necessary_sets(r"\d+") == []
+
+
+def test_literal_dnf_needs_every_literal_of_one_branch():
+    from lexpert.nlp.anchors import dnf_holds, literal_dnf
+
+    dnf = literal_dnf(r"\bкелісім\s+беремін\b|\bпрошу\b")
+    assert dnf == [[frozenset({"келісім"}), frozenset({"беремін"})], [frozenset({"прошу"})]]
+    assert not dnf_holds(dnf, "келісім бойынша") and dnf_holds(dnf, "келісім беремін") and dnf_holds(dnf, "прошу")
+    assert literal_dnf(r"(?:вправе|\d+)") is None                # a branch with no literal: no test
+    assert literal_dnf(r"отказ\w*\s+в\s+(?:выдаче|приеме)") == [[frozenset({"отказ"}), frozenset({"выдаче", "приеме"})]]
+    p = Anchored(re.compile(r"\bкелісім\s+беремін\b|\bпрошу\b", re.I))
+    assert p.search("келісім бойынша") is None and p.search("КЕЛІСІМ БЕРЕМІН").span() == (0, 15)

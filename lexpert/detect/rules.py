@@ -27,7 +27,7 @@ from spacy.tokens import Doc
 from spacy.util import ensure_path
 
 from ..errors import TaxonomyError
-from ..nlp.anchors import literal_anchors, necessary_sets
+from ..nlp.anchors import dnf_holds, literal_anchors, literal_dnf
 from ..nlp.pipeline import build_nlp
 from ..records import Hit
 from ..taxonomy import load_taxonomy
@@ -75,14 +75,14 @@ class RuleSet:
             self._by_key.setdefault(a[:3], []).append(a)
         self._keys = frozenset(self._by_key)
         self._always = [i for i, r in enumerate(rules) if r.anchors is None]
-        # an anchored rule's other necessary literal sets (a match holds one literal of each):
-        # a sentence its anchors select but that lacks one of these sets cannot match either
-        self._also: dict[int, list[frozenset[str]]] = {}
+        # an anchored rule's literals as alternatives of conjunctions (nlp.anchors.literal_dnf): a
+        # sentence its anchors select but that satisfies none of them cannot match either
+        self._dnf: dict[int, list[list[frozenset[str]]]] = {}
         for i, r in enumerate(rules):
             if r.anchors is not None:
-                sets = [o for o in necessary_sets(r.pattern.pattern) if tuple(sorted(o)) != r.anchors]
-                if sets:
-                    self._also[i] = sets
+                dnf = literal_dnf(r.pattern.pattern)
+                if dnf and not (len(dnf) == 1 and len(dnf[0]) == 1):
+                    self._dnf[i] = dnf
         self.private = private
 
     @classmethod
@@ -154,9 +154,9 @@ class RuleSet:
             for a in self._by_key[key]:
                 if a in folded:
                     cand.update(self._by_anchor[a])
-        also = self._also
+        dnf = self._dnf
         for i in sorted(cand):          # rule order, as written in the lexicon
-            if i in also and not all(any(a in folded for a in o) for o in also[i]):
+            if i in dnf and not dnf_holds(dnf[i], folded):
                 continue
             r = self.rules[i]
             for m in r.pattern.finditer(low):
