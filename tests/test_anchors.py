@@ -17,6 +17,7 @@ def _wrapped():
         L = lexicon(lang)
         out += [(f"services.{lang}.objects", p) for p, _ in L.objects]
         out += [(f"services.{lang}.not_service", p) for p in L.not_service]
+        out += [(f"services.{lang}.agreement", L.agreement)] + [(f"services.{lang}.named", p) for p in L.named_services]
     return out
 
 

@@ -13,6 +13,8 @@ lemma pair. Sublinear tf, idf and l2 norm then follow ``TfidfVectorizer.transfor
 """
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -149,19 +151,16 @@ def dict_transform(dv, feats: list[dict]):
     value other than an int or a float go to ``dv.transform`` itself."""
     if not dv.sparse or not feats:
         return dv.transform(feats)
-    get = dv.vocabulary_.get
-    indices: list[int] = []
-    values: list = []
-    indptr = [0]
-    for x in feats:
-        if not _NUMBERS.issuperset(map(type, x.values())):
-            return dv.transform(feats)
-        for k, v in zip(map(get, x), x.values()):
-            if k is not None:
-                indices.append(k)
-                values.append(v)
-        indptr.append(len(indices))
-    X = sp.csr_matrix((np.asarray(values, dtype=dv.dtype), np.asarray(indices, dtype=np.intc), indptr),
-                      shape=(len(feats), len(dv.vocabulary_)), dtype=dv.dtype)
+    chain = itertools.chain.from_iterable
+    if not _NUMBERS.issuperset(map(type, chain(x.values() for x in feats))):
+        return dv.transform(feats)
+    # every (feature, value) of every dict in order, then the known features kept: C loops only
+    cols = np.fromiter(map(dv.vocabulary_.get, chain(feats), itertools.repeat(-1)), dtype=np.intc)
+    vals = np.fromiter(chain(x.values() for x in feats), dtype=dv.dtype, count=len(cols))
+    rows = np.repeat(np.arange(len(feats)), np.fromiter(map(len, feats), dtype=np.int64, count=len(feats)))
+    keep = cols >= 0
+    indptr = np.zeros(len(feats) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows[keep], minlength=len(feats)), out=indptr[1:])
+    X = sp.csr_matrix((vals[keep], cols[keep], indptr), shape=(len(feats), len(dv.vocabulary_)), dtype=dv.dtype)
     X.sort_indices()
     return X
