@@ -283,3 +283,82 @@ def test_html_routes_answer_errors_as_pages_in_the_ui_language(client):
     r = client.get("/api/drafts/999999", headers=token(client, "expert", "expert-password"))
     assert r.status_code == 404 and r.headers["content-type"] == "application/json"
     assert client.get("/api/no/such").json() == {"detail": "Not Found"}
+
+
+def test_findings_are_paged_with_the_detail_objects_and_agency_rules(client):
+    """GET /api/drafts/{id}/findings: pages of the detail's ``findings_list`` objects (by id),
+    X-Total-Count, limit 50 by default and at most 500; another agency's draft is a 404."""
+    eco, agro, ex = token(client, "eco", "eco-password"), token(client, "agro", "agro-password"), \
+        token(client, "expert", "expert-password")
+    did = upload(client, eco).json()["draft_id"]
+    detail = client.get(f"/api/drafts/{did}", headers=ex).json()["findings_list"]
+    n = len(detail)
+    assert n >= 4
+    r = client.get(f"/api/drafts/{did}/findings", headers=ex)
+    assert r.status_code == 200 and r.headers["X-Total-Count"] == str(n)
+    assert r.json() == detail                                  # the same objects, in the same order
+    pages = [client.get(f"/api/drafts/{did}/findings?limit=3&offset={o}", headers=ex) for o in range(0, n, 3)]
+    assert all(p.headers["X-Total-Count"] == str(n) for p in pages)
+    assert [p.json() for p in pages][0] == detail[:3]
+    assert sum((p.json() for p in pages), []) == detail
+    beyond = client.get(f"/api/drafts/{did}/findings?offset={n}", headers=ex)
+    assert beyond.status_code == 200 and beyond.json() == [] and beyond.headers["X-Total-Count"] == str(n)
+    # a decision shows in the page as in the detail
+    fid = detail[1]["id"]
+    client.post(f"/api/findings/{fid}/reject", headers=ex, json={"reason": "не фактор"})
+    one = client.get(f"/api/drafts/{did}/findings?limit=1&offset=1", headers=ex).json()
+    assert one == [f for f in client.get(f"/api/drafts/{did}", headers=ex).json()["findings_list"] if f["id"] == fid]
+    assert one[0]["decision"] == "rejected" and one[0]["decision_reason"] == "не фактор"
+    # bounds: limit 1..500, offset >= 0
+    assert client.get(f"/api/drafts/{did}/findings?limit=500", headers=ex).status_code == 200
+    for bad in ("limit=501", "limit=0", "offset=-1", "limit=x"):
+        assert client.get(f"/api/drafts/{did}/findings?{bad}", headers=ex).status_code == 422, bad
+    # access: the agency's own draft yes, another agency's and a missing one 404, no caller 401
+    now = client.get(f"/api/drafts/{did}", headers=ex).json()["findings_list"]
+    assert client.get(f"/api/drafts/{did}/findings", headers=eco).json() == now != detail
+    assert client.get(f"/api/drafts/{did}/findings", headers=agro).status_code == 404
+    assert client.get("/api/drafts/999999/findings", headers=ex).status_code == 404
+    assert client.get(f"/api/drafts/{did}/findings").status_code == 401
+
+
+def test_findings_page_defaults_to_fifty():
+    from lexpert.web.routes.drafts import list_findings
+    import inspect
+
+    sig = inspect.signature(list_findings)
+    assert sig.parameters["limit"].default == 50 and sig.parameters["offset"].default == 0
+
+
+def test_review_page_names_factors_in_the_ui_language_without_codes_or_scores(client):
+    """A Russian draft on the Kazakh page: each factor by its Kazakh name, the confidence in words;
+    no factor code (discretion.broad) nor raw score anywhere in the page; every form control labelled."""
+    import re
+
+    from lexpert.taxonomy import load_taxonomy
+    from lexpert.web.i18n import UI
+    from lexpert.web.routes.ui import confidence
+
+    tax = load_taxonomy()
+    client.post("/login", data={"username": "expert", "password": "expert-password"}, follow_redirects=False)
+    ex = token(client, "expert", "expert-password")
+    did = upload(client, ex).json()["draft_id"]
+    found = client.get(f"/api/drafts/{did}", headers=ex).json()["findings_list"]
+    assert {f["code"] for f in found} >= {"discretion.broad"}
+    for lang in ("ru", "kk"):
+        t = UI[lang]
+        page = client.get(f"/drafts/{did}?lang={lang}").text
+        assert f'<html lang="{lang}">' in page
+        for f in found:
+            assert f'id="factor-{f["id"]}">{tax[f["code"]].name(lang)}</h3>' in page
+            assert f'{t["confidence"]}: {t["conf_" + confidence(f["score"])]}' in page
+            assert f["code"] not in page
+        assert not re.search(r">[^<]*\b0\.\d{2}", page)               # no raw score in the text
+        # every input, select and textarea has a label around it or an aria-label
+        for m in re.finditer(r"<(input|select|textarea)\b[^>]*>", page):
+            tag = m.group(0)
+            if 'type="file"' in tag or "aria-label=" in tag:
+                continue
+            assert page.rfind("<label", 0, m.start()) > page.rfind("</label>", 0, m.start()), tag
+    assert tax["discretion.broad"].name("kk") in client.get(f"/drafts/{did}?lang=kk").text
+    assert [confidence(x) for x in (0.95, 0.8, 0.79, 0.5, 0.49, 0.0, None)] == \
+        ["high", "high", "medium", "medium", "low", "low", "low"]

@@ -340,6 +340,18 @@ def draft_for_detail(s: Session, draft_id: int) -> Draft | None:
     return s.scalars(q).one_or_none()
 
 
+def finding_page(s: Session, draft_id: int, *, limit: int = 50, offset: int = 0) -> tuple[list[Finding], int]:
+    """One page of the findings of a draft's first version (the ones its detail lists), by id,
+    with their recommendations loaded, and how many there are in all."""
+    vid = s.scalar(select(Version.id).where(Version.draft_id == draft_id).order_by(Version.number).limit(1))
+    if vid is None:
+        return [], 0
+    total = s.scalar(select(func.count(Finding.id)).where(Finding.version_id == vid)) or 0
+    rows = s.scalars(select(Finding).where(Finding.version_id == vid).order_by(Finding.id)
+                     .limit(limit).offset(offset).options(selectinload(Finding.recommendations)))
+    return list(rows), total
+
+
 def history(s: Session, entity: str, entity_id: int) -> list[AuditEvent]:
     return list(s.scalars(select(AuditEvent).where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)
                           .order_by(AuditEvent.at, AuditEvent.id)))

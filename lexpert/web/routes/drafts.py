@@ -16,8 +16,8 @@ from .. import analysis
 from ..auth import Principal
 from ..deps import (DB, Caller, CallerApart, Expert, ExpertApart, PageLimit, PageOffset, agency_scope, in_session,
                     read_upload, visible_draft)
-from ..schemas import (AGENCY_MAX, SHORT_MAX, TITLE_MAX, URL_MAX, AdoptedOut, DraftDetail, DraftSummary, StatusIn,
-                       UploadOut, draft_detail, draft_summary, rec_out, summary_row)
+from ..schemas import (AGENCY_MAX, SHORT_MAX, TITLE_MAX, URL_MAX, AdoptedOut, DraftDetail, DraftSummary, FindingOut,
+                       StatusIn, UploadOut, draft_detail, draft_summary, finding_out, rec_out, summary_row)
 
 router = APIRouter(prefix="/api/drafts", tags=["drafts"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -57,6 +57,16 @@ def get_draft(draft_id: int, p: Caller, s: DB):
     X.draft_for_detail(s, draft_id)
     d = visible_draft(s, draft_id, p)             # the draft just loaded (or 404)
     return JSONResponse(draft_detail(d).model_dump(mode="json"))     # rendered here, in the route's thread
+
+
+@router.get("/{draft_id}/findings", response_model=list[FindingOut])
+def list_findings(draft_id: int, p: Caller, s: DB, limit: PageLimit = 50, offset: PageOffset = 0):
+    """The findings of the draft (of its first version, as ``findings_list`` of the draft's detail
+    gives them, the same objects), by id, ``limit`` from ``offset`` on; the header
+    ``X-Total-Count`` gives how many there are in all. Another agency's draft is a 404, as its detail is."""
+    visible_draft(s, draft_id, p)
+    rows, total = X.finding_page(s, draft_id, limit=limit, offset=offset)
+    return JSONResponse([finding_out(f).model_dump(mode="json") for f in rows], headers={"X-Total-Count": str(total)})
 
 
 @router.post("/{draft_id}/complete", response_model=DraftSummary)

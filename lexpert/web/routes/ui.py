@@ -110,6 +110,14 @@ def home(request: Request, s: DB, offset: int = Query(0, ge=0)):
     return page(request, "drafts.html", p, drafts=drafts, pager=pager)
 
 
+def confidence(score: float | None) -> str:
+    """The review page's word for a finding's score (the page shows no codes or raw numbers):
+    ``high`` from 0.8, ``medium`` from 0.5, ``low`` below (and for a finding with no score)."""
+    if score is not None and score >= 0.8:
+        return "high"
+    return "medium" if score is not None and score >= 0.5 else "low"
+
+
 @router.get("/drafts/{draft_id}", response_class=HTMLResponse)
 def review(draft_id: int, request: Request, s: DB):
     p = ui_principal(request, s)
@@ -117,12 +125,12 @@ def review(draft_id: int, request: Request, s: DB):
     v = d.versions[0]
     tax = load_taxonomy()
     lang = ui_lang(request)
-    doc_lang = "kk" if d.lang == "kk" else "ru"
     report = v.report or {}
     return page(request, "review.html", p, draft=draft_summary(d).model_dump(),
                 segments=segments(v.text, v.findings, report.get("structure")),
-                findings=[{**finding_out(f).model_dump(), "name": tax[f.code].name(doc_lang),
-                           "family_name": tax.family_name(f.family, lang)} for f in v.findings],
+                findings=[{**finding_out(f).model_dump(), "name": tax[f.code].name(lang),
+                           "family_name": tax.family_name(f.family, lang), "confidence": confidence(f.score)}
+                          for f in v.findings], text_lang=d.lang if d.lang in ("ru", "kk", "en") else None,
                 recs=[rec_out(r).model_dump() for r in d.recommendations], rec_kinds=REC_KINDS,
                 families=[(fam, tax.family_name(fam, lang)) for fam in FAMILIES],
                 statuses=DRAFT_STATUSES, reasons=NOT_ADOPTED_REASONS,

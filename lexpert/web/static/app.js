@@ -59,13 +59,14 @@
   const draftId = review.dataset.draft;
   const items = () => Array.from(document.querySelectorAll('#finding-list .finding')).filter(li => !li.classList.contains('hidden'));
   let current = -1;
-  function select(i) {
+  function select(i, fromMark) {
     const list = items(); if (!list.length) return;
     current = (i + list.length) % list.length;
     document.querySelectorAll('.current').forEach(el => el.classList.remove('current'));
     const li = list[current]; li.classList.add('current'); li.scrollIntoView({block: 'nearest'});
     const mark = document.querySelector('mark[data-finding="' + li.dataset.id + '"]');
-    if (mark) { mark.classList.add('current'); mark.scrollIntoView({block: 'center'}); }
+    if (mark) { mark.classList.add('current'); if (!fromMark) mark.scrollIntoView({block: 'center'}); }
+    if (fromMark) li.scrollIntoView({block: 'nearest'});      // a tap on the text shows its finding (below it on a phone)
     document.getElementById('counter').textContent = (current + 1) + ' / ' + list.length;
   }
   function setState(li, f) {
@@ -100,7 +101,8 @@
     const meta = document.createElement('span'); meta.className = 'muted small';
     const inc = document.createElement('span'); inc.className = 'inc'; inc.textContent = tr('inc_' + (r.incorporation || 'none'));
     meta.append(' (' + tr('kind_' + r.kind, r.kind) + '; ' + tr('incorporation') + ': ', inc, ')');
-    item.append(r.text + ' ', meta);
+    const text = document.createElement('span'); text.translate = false; text.textContent = r.text;   // the expert's words
+    item.append(text, ' ', meta);
     return item;
   }
   document.querySelectorAll('button.confirm').forEach(b => b.addEventListener('click', () => decide(b.dataset.id, 'confirm')));
@@ -115,9 +117,11 @@
       li.querySelector('details').open = false;
     } catch (err) { say(li, err.message); }
   }));
-  document.querySelectorAll('mark[data-finding]').forEach(m => m.addEventListener('click', () => {
-    const idx = items().findIndex(li => li.dataset.id === m.dataset.finding); if (idx >= 0) select(idx);
-  }));
+  document.querySelectorAll('mark[data-finding]').forEach(m => {
+    const show = () => { const idx = items().findIndex(li => li.dataset.id === m.dataset.finding); if (idx >= 0) select(idx, true); };
+    m.addEventListener('click', show);
+    m.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); show(); } });   // focusable: the keyboard too
+  });
   function applyFilters() {
     const fam = document.getElementById('f-family').value, st = document.getElementById('f-status').value;
     document.querySelectorAll('#finding-list .finding').forEach(li => {
@@ -125,7 +129,7 @@
     });
     document.querySelectorAll('mark[data-finding]').forEach(m => {
       const li = document.getElementById('finding-' + m.dataset.finding);
-      m.style.opacity = li.classList.contains('hidden') ? 0.25 : 1;
+      m.classList.toggle('dim', li.classList.contains('hidden'));   // unhighlighted, the text as readable as the rest
     });
   }
   document.getElementById('f-family').addEventListener('change', applyFilters);
