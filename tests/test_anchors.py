@@ -103,3 +103,12 @@ def test_literal_dnf_needs_every_literal_of_one_branch():
     assert literal_dnf(r"отказ\w*\s+в\s+(?:выдаче|приеме)") == [[frozenset({"отказ"}), frozenset({"выдаче", "приеме"})]]
     p = Anchored(re.compile(r"\bкелісім\s+беремін\b|\bпрошу\b", re.I))
     assert p.search("келісім бойынша") is None and p.search("КЕЛІСІМ БЕРЕМІН").span() == (0, 15)
+
+
+def test_compiled_dnf_is_dnf_holds():
+    from lexpert.nlp.anchors import compile_dnf, dnf_holds, literal_dnf
+
+    dnf = literal_dnf(r"\bкелісім\s+беремін\b|\bпрошу\b|a'b\\\\c|\"q\"")
+    f = compile_dnf(dnf)
+    for t in ("келісім беремін", "келісім", "прошу", "a'b\\c", '"q"', "", "беремін"):
+        assert f(t) == dnf_holds(dnf, t), t

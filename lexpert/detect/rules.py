@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import srsly
 import yaml
@@ -27,7 +27,7 @@ from spacy.tokens import Doc
 from spacy.util import ensure_path
 
 from ..errors import TaxonomyError
-from ..nlp.anchors import dnf_holds, literal_anchors, literal_dnf
+from ..nlp.anchors import compile_dnf, literal_anchors, literal_dnf
 from ..nlp.pipeline import build_nlp
 from ..records import Hit
 from ..taxonomy import load_taxonomy
@@ -77,12 +77,12 @@ class RuleSet:
         self._always = [i for i, r in enumerate(rules) if r.anchors is None]
         # an anchored rule's literals as alternatives of conjunctions (nlp.anchors.literal_dnf): a
         # sentence its anchors select but that satisfies none of them cannot match either
-        self._dnf: dict[int, list[list[frozenset[str]]]] = {}
+        self._dnf: dict[int, Callable[[str], bool]] = {}
         for i, r in enumerate(rules):
             if r.anchors is not None:
                 dnf = literal_dnf(r.pattern.pattern)
                 if dnf and not (len(dnf) == 1 and len(dnf[0]) == 1):
-                    self._dnf[i] = dnf
+                    self._dnf[i] = compile_dnf(dnf)
         self.private = private
 
     @classmethod
@@ -156,7 +156,7 @@ class RuleSet:
                     cand.update(self._by_anchor[a])
         dnf = self._dnf
         for i in sorted(cand):          # rule order, as written in the lexicon
-            if i in dnf and not dnf_holds(dnf[i], folded):
+            if i in dnf and not dnf[i](folded):
                 continue
             r = self.rules[i]
             for m in r.pattern.finditer(low):

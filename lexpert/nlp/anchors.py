@@ -15,6 +15,7 @@ case pairs: «ᲀ» for «в», «ſ» for «s», «İ» for «i») always runs 
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 
 def literal_anchors(pattern: str, min_len: int = 3) -> tuple[str, ...] | None:
@@ -129,6 +130,14 @@ def dnf_holds(dnf: list[list[frozenset[str]]] | tuple, low: str) -> bool:
     return False
 
 
+def compile_dnf(dnf) -> Callable[[str], bool]:
+    """:func:`dnf_holds` for one ``dnf`` as a single expression of ``in`` tests (the literals
+    written with ``repr``): the test an :class:`Anchored` runs on every text, without loops."""
+    expr = " or ".join("(" + " and ".join("(" + " or ".join(f"{a!r} in low" for a in options) + ")"
+                                         for options in conj) + ")" for conj in dnf)
+    return eval("lambda low: " + expr, {"__builtins__": {}})
+
+
 def _unsafe_chars(anchors: tuple[str, ...]) -> set[str]:
     """Characters of a lower-cased text that ``re.IGNORECASE`` may match to a letter of the
     anchors although ``str.lower`` makes them differ; a text holding one runs the regex."""
@@ -157,7 +166,7 @@ class Anchored:
     given ``anchors``, lower-case literals one of which every match contains) in front.
     ``anchors``: every literal the test reads. Other attributes are the pattern's own."""
 
-    __slots__ = ("regex", "anchors", "dnf", "_unsafe")
+    __slots__ = ("regex", "anchors", "dnf", "_holds", "_unsafe")
     # the last text read, its lower case, and whether it holds any character of any instance's
     # ``_unsafe`` set (shared: many patterns read one text; a tuple, replaced whole)
     _last: tuple = (None, "", False)
@@ -172,6 +181,7 @@ class Anchored:
             dnf = literal_dnf(pattern.pattern, 3) or literal_dnf(pattern.pattern, 2)
         self.dnf = tuple(tuple(tuple(sorted(o, key=len, reverse=True)) for o in conj) for conj in dnf) if dnf else None
         self.anchors = tuple(sorted({a for conj in self.dnf for o in conj for a in o})) if self.dnf else None
+        self._holds = compile_dnf(self.dnf) if self.dnf else None
         bad = _unsafe_chars(self.anchors) if self.anchors else set()
         self._unsafe = _char_class(bad) if bad else None
         if bad - Anchored._odd_chars:
@@ -196,15 +206,8 @@ class Anchored:
             odd = Anchored._odd
             last = Anchored._last = (text, low, odd is not None and odd.search(low) is not None)
         low = last[1]
-        for conj in self.dnf:
-            for options in conj:
-                for a in options:
-                    if a in low:
-                        break
-                else:
-                    break         # no literal of this set: the conjunction fails
-            else:
-                return True
+        if self._holds(low):
+            return True
         return last[2] and self._unsafe is not None and self._unsafe.search(low) is not None
 
     def search(self, text: str, *args):
