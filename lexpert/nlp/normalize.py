@@ -76,6 +76,37 @@ _INVISIBLE_RE = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")
 _MD_NEEDS = [("**", "__"), ("#",), ("](",), ("{#",), ("<a", "<A"), ("\\",), ("---", "***", "___")]
 
 
+def _strip_bold(text: str) -> str:
+    """``_MD[0][0].sub("", text)``: every match starts with «**» or «__», so the pattern is
+    tried only where one of them starts (the rest of a long text is never scanned)."""
+    pat = _MD[0][0]
+    cut: list[tuple[int, int]] = []
+    pos = 0
+    a, b = text.find("**"), text.find("__")     # the next of each at or after pos (-1: none left)
+    while True:
+        if 0 <= a < pos:
+            a = text.find("**", pos)
+        if 0 <= b < pos:
+            b = text.find("__", pos)
+        i = a if b < 0 or 0 <= a < b else b
+        if i < 0:
+            break
+        m = pat.match(text, i)
+        if m:
+            cut.append(m.span())
+            pos = m.end()
+        else:
+            pos = i + 1
+    if not cut:
+        return text
+    parts, last = [], 0
+    for a, z in cut:
+        parts.append(text[last:a])
+        last = z
+    parts.append(text[last:])
+    return "".join(parts)
+
+
 def fix_lookalikes(text: str) -> str:
     """Replace look-alike letters inside words so each word is in one alphabet.
 
@@ -171,7 +202,8 @@ def normalize(text: str) -> str:
     if _INVISIBLE_RE.search(text):
         text = text.translate(_INVISIBLE)
     text = _SPACES.sub(" ", text)
-    for (pat, rep), needs in zip(_MD, _MD_NEEDS):
+    text = _strip_bold(text)
+    for (pat, rep), needs in zip(_MD[1:], _MD_NEEDS[1:]):
         if any(x in text for x in needs):
             text = pat.sub(rep, text)
     text = fix_lookalikes(text)
