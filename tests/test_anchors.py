@@ -83,6 +83,8 @@ def test_explicit_anchors_and_positional_arguments():
     assert blank.search("a ___ b") is None and blank.search("a ____ b").span() == (2, 6)
     assert blank.search("____ x ____", 1).span() == (7, 11)        # pos: the bare regex answers
     assert blank.pattern == r"_{4,}" and blank.flags == re.compile(r"_{4,}").flags
+    verbose = Anchored(re.compile(r"по \s+ согласованию", re.X | re.I))   # its spaces are not literals
+    assert verbose.dnf is None and verbose.search("по согласованию") is not None
 
 
 def test_necessary_sets():

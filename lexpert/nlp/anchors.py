@@ -7,10 +7,10 @@ top-level alternation: every literal set of one branch). ``Anchored(pattern)`` p
 latter test (substring searches in the lower-cased text) before ``search``, ``match``,
 ``fullmatch``, ``findall``, ``finditer`` and ``sub``: a text that fails it cannot match, so the
 answer is the one the regex would give (None, ``[]``, no match, the text unchanged) without
-running it. It is an optimisation only:
-the regex still decides every text that has a literal, and a text holding a character that
-``re.IGNORECASE`` equates with a literal's letter other than by ``str.lower`` (``re``'s extra
-case pairs: «ᲀ» for «в», «ſ» for «s», «İ» for «i») always runs the regex.
+running it. It is an optimisation only: the regex still decides every text that passes the
+test, and a text holding a character that ``re.IGNORECASE`` equates with a literal's letter
+other than by ``str.lower`` (``re``'s extra case pairs: «ᲀ» for «в», «ſ» for «s», «İ» for
+«i») always runs the regex. A verbose pattern (``re.X``) gets no test.
 """
 from __future__ import annotations
 
@@ -177,6 +177,8 @@ class Anchored:
         self.regex = pattern
         if anchors is not None:
             dnf = [[frozenset(anchors)]] if anchors else None
+        elif pattern.flags & re.VERBOSE:    # white space in the pattern is no literal there: no test
+            dnf = None
         else:                   # the longer literals where the pattern has them, else two letters («Вы», «Я,»)
             dnf = literal_dnf(pattern.pattern, 3) or literal_dnf(pattern.pattern, 2)
         self.dnf = tuple(tuple(tuple(sorted(o, key=len, reverse=True)) for o in conj) for conj in dnf) if dnf else None
