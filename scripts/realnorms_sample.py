@@ -4,13 +4,18 @@ Round 1: every norm of every open Russian act (``law/ru``), and Kazakh norms in 
 strata: norms the shipped model flags (its false positives are the real hard negatives),
 norms with a cue of the rule layer that the model does not flag, and a random sample (so
 that prevalence can be estimated). Round 2 and later draw fresh Kazakh acts the same way
-with the model retrained on the rounds before.
+with the model retrained on the rounds before. Round 3 sets the strata by count
+(``--strata flag=220,cue=230,random=150``), reads every norm of the chosen acts for the
+``flag`` and ``cue`` pools (``--pool-per-act 0``: flagged norms are rare on real text) and
+also avoids the acts of corpora/realunits (``--avoid-realunits``).
 
 Writes corpora/realnorms/sample_rN.jsonl (stand-off: act id, character span of the act's
 normalized text, BLAKE2 hash; no text) and, for the annotators only, OUT/items.jsonl with
 the text and its neighbours (never committed).
 
     python scripts/realnorms_sample.py --round 1 --seed 181 --kk 1300 --out /tmp/rn/r1
+    python scripts/realnorms_sample.py --round 3 --seed 183 --kk-acts 2000 --per-act 6 --pool-per-act 0 \
+        --max-chars 100000000 --strata flag=220,cue=230,random=150 --avoid-realunits --out /tmp/annot18
 """
 from __future__ import annotations
 
@@ -39,6 +44,27 @@ def used_acts(this_round: int) -> set[str]:
     return out
 
 
+def realunits_acts() -> set[str]:
+    """Acts of the unit-classifier corpus (corpora/realunits), which a factor round may avoid."""
+    out: set[str] = set()
+    for p in (ROOT / "corpora" / "realunits").glob("*.jsonl"):
+        out |= {json.loads(line)["act"] for line in p.open(encoding="utf-8") if line.strip()}
+    return out
+
+
+def strata_counts(spec: str | None, kk: int) -> dict[str, int]:
+    """``flag=220,cue=230,random=150`` -> counts; without a spec, ``kk`` split by SHARES."""
+    if not spec:
+        return {k: round(kk * v) for k, v in SHARES.items()}
+    out = {k: 0 for k in SHARES}
+    for part in spec.split(","):
+        k, _, v = part.partition("=")
+        if k.strip() not in SHARES:
+            raise SystemExit(f"--strata: unknown stratum {k!r} (one of {', '.join(SHARES)})")
+        out[k.strip()] = int(v)
+    return out
+
+
 def act_norms(x: str, rules: RuleDetector):
     """(norm, neighbours, model codes, rule cue?) for each norm of act ``x``."""
     rep = analyze(realacts.get(x).path)
@@ -59,25 +85,33 @@ def main() -> None:
     ap.add_argument("--kk-acts", type=int, default=260, help="fresh Kazakh acts to read")
     ap.add_argument("--ru", action="store_true", help="take every norm of every open Russian act")
     ap.add_argument("--per-act", type=int, default=12, help="at most this many Kazakh norms from one act")
+    ap.add_argument("--pool-per-act", type=int, default=-1,
+                    help="norms of one act that enter the pools (default 3 x --per-act; 0: every norm)")
+    ap.add_argument("--strata", default=None, help="counts per stratum, e.g. flag=220,cue=230,random=150 "
+                    "(default: --kk split 40/30/30)")
+    ap.add_argument("--avoid-realunits", action="store_true", help="skip the acts of corpora/realunits too")
+    ap.add_argument("--max-chars", type=int, default=200_000, help="skip Kazakh acts longer than this")
     ap.add_argument("--out", default="/tmp/rn/r1")
     a = ap.parse_args()
     rnd = random.Random(a.seed)
     acts = realacts.acts()
     rules = RuleDetector()
-    used = used_acts(a.round)
+    used = used_acts(a.round) | (realunits_acts() if a.avoid_realunits else set())
+    want_n = strata_counts(a.strata, a.kk)
+    pool_n = a.per_act * 3 if a.pool_per_act < 0 else a.pool_per_act or None
     take: list[tuple] = []
     if a.ru:
         for x in sorted(x for x, m in acts.items() if m.lang == "ru" and x not in used):
             for n, c, codes, cue in act_norms(x, rules):
                 take.append((x, n, c, codes, "all_ru"))
-    pool = sorted(x for x, m in acts.items() if m.lang == "kk" and x not in used and m.chars < 200_000
+    pool = sorted(x for x, m in acts.items() if m.lang == "kk" and x not in used and m.chars < a.max_chars
                   and not m.parallel)
     chosen = rnd.sample(pool, min(a.kk_acts, len(pool)))
     strata: dict[str, list] = {"flag": [], "cue": [], "random": []}
     for x in chosen:
         rows = act_norms(x, rules)
         rnd.shuffle(rows)
-        for n, c, codes, cue in rows[: a.per_act * 3]:
+        for n, c, codes, cue in rows[:pool_n]:
             strata["flag" if codes else "cue" if cue else "random"].append((x, n, c, codes))
     # the random stratum is drawn from all norms of the chosen acts, flagged or not
     every = strata["flag"] + strata["cue"] + strata["random"]
@@ -87,7 +121,7 @@ def main() -> None:
         src = every if name == "random" else strata[name]
         src = src[:]
         rnd.shuffle(src)
-        want = round(a.kk * SHARES[name])
+        want = want_n[name]
         got = 0
         for x, n, c, codes in src:
             key = (x, n.start, n.end)
@@ -102,12 +136,12 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     with open(out / "items.jsonl", "w", encoding="utf-8") as fi, \
             open(CORPUS / f"sample_r{a.round}.jsonl", "w", encoding="utf-8") as fs:
-        for x, n, c, codes, stratum in take:
+        for i, (x, n, c, codes, stratum) in enumerate(take):
             uid = f"{x}:{n.start}-{n.end}"
             fs.write(json.dumps({"uid": uid, "act": x, "span": [n.start, n.end], "sha": realacts.span_hash(n.text),
                                  "kind": n.kind, "lang": acts[x].lang, "stratum": stratum, "model": codes,
                                  "round": a.round}, ensure_ascii=False) + "\n")
-            fi.write(json.dumps({"uid": uid, "act_title": (acts[x].title or "")[:200], "act_kind": acts[x].kind,
+            fi.write(json.dumps({"i": i, "uid": uid, "act_title": (acts[x].title or "")[:200], "act_kind": acts[x].kind,
                                  "lang": acts[x].lang, "locator": n.locator, "lead_in": (n.context or "")[:400],
                                  "prev": (c.get("prev") or "")[:300], "text": n.text[:2000],
                                  "next": (c.get("next") or "")[:300]}, ensure_ascii=False) + "\n")

@@ -2,10 +2,17 @@
 for a second annotation round (are the flagged units normative?). Deterministic.
 
 Writes corpora/realunits/finding_units_sample_rN.jsonl (stand-off, no text; merged with the two
-annotations into finding_units.jsonl) and, for the
-annotators only, OUT/items_f.jsonl with the unit text and neighbours (never committed).
+annotations into finding_units.jsonl), corpora/realunits/finding_acts_rN.json (the ids of the acts
+drawn, with or without findings, so that a measurement can run ``analyze`` on exactly these acts
+again) and, for the annotators only, OUT/items_f.jsonl with the unit text and neighbours (never
+committed).
 
     python scripts/realunits_findings_sample.py --round 3 --seed 33 --out /tmp/annot/round3
+
+``--until N`` (instead of a fixed ``--acts``): analyze the shuffled open acts one by one and stop
+once the drawn acts carry N flagged units; every flagged unit of the drawn acts is then taken
+(``--n`` is ignored). ``--fresh-only`` also leaves out round 1's test-split acts (by default only
+its train split is left out, as rounds 2-12 were drawn).
 """
 from __future__ import annotations
 
@@ -22,6 +29,16 @@ from lexpert.training.units import load_labels
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _flagged_units(x: str) -> list:
+    """(act, unit, its context, the finding's code) for each unit of act ``x`` that carries a finding."""
+    rep = analyze(realacts.get(x).path)
+    flagged = {f.norm_id: f.code for f in rep.findings}
+    if not flagged:
+        return []
+    ctx = {(n.text_start, n.text_end): c for act in rep.structure.children for n, _, c in contexts(act, rep.text)}
+    return [(x, n, ctx.get((n.start, n.end), {}), flagged[n.id]) for n in rep.norms if n.id in flagged]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="/tmp/annot/round2")
@@ -29,28 +46,31 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=320)
     ap.add_argument("--acts", type=int, default=260)
     ap.add_argument("--round", type=int, default=2, help="2: the first flagged-unit round; 3: fresh acts after it")
+    ap.add_argument("--until", type=int, default=0, help="draw acts until they carry this many flagged units; take them all")
+    ap.add_argument("--fresh-only", action="store_true", help="leave out every act of round 1, not only its train split")
     a = ap.parse_args()
     rnd = random.Random(a.seed)
-    trained = {r["act"] for r in load_labels() if r["split"] == "train"}
+    trained = {r["act"] for r in load_labels() if a.fresh_only or r["split"] == "train"}
     flagged = ROOT / "corpora" / "realunits" / "finding_units.jsonl"
     if a.round > 2 and flagged.exists():
         trained |= {r["act"] for r in load_labels(flagged)}     # acts of earlier rounds were trained on
     acts = realacts.acts()
     pool = sorted(x for x in acts if x not in trained and acts[x].chars < 150_000)
-    chosen = sorted(rnd.sample(pool, min(a.acts, len(pool))))
-    cands = []
-    for x in chosen:
-        rep = analyze(realacts.get(x).path)
-        flagged = {f.norm_id: f.code for f in rep.findings}
-        if not flagged:
-            continue
-        ctx = {(n.text_start, n.text_end): c for act in rep.structure.children for n, _, c in contexts(act, rep.text)}
-        for n in rep.norms:
-            if n.id in flagged:
-                c = ctx.get((n.start, n.end), {})
-                cands.append((x, n, c, flagged[n.id]))
-    rnd.shuffle(cands)
-    take = sorted(cands[: a.n], key=lambda z: (z[0], z[1].start))
+    if a.until:
+        order = rnd.sample(pool, len(pool))
+    else:
+        order = sorted(rnd.sample(pool, min(a.acts, len(pool))))
+    cands, chosen = [], []
+    for x in order:
+        if a.until and len(cands) >= a.until:
+            break
+        chosen.append(x)
+        cands += _flagged_units(x)
+    if a.until:
+        take = sorted(cands, key=lambda z: (z[0], z[1].start))
+    else:
+        rnd.shuffle(cands)
+        take = sorted(cands[: a.n], key=lambda z: (z[0], z[1].start))
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     with open(out / "items_f.jsonl", "w", encoding="utf-8") as fi, \
@@ -63,7 +83,12 @@ def main() -> None:
             fi.write(json.dumps({"uid": uid, "act_kind": acts[x].kind, "lang": acts[x].lang, "locator": n.locator,
                                  "node_kind": n.kind, "prev": (c.get("prev") or "")[:300], "text": n.text[:1500],
                                  "next": (c.get("next") or "")[:300]}, ensure_ascii=False) + "\n")
-    print(f"{len(take)} flagged units of {len(cands)} from {len(chosen)} acts")
+    with open(ROOT / "corpora" / "realunits" / f"finding_acts_r{a.round}.json", "w", encoding="utf-8") as fh:
+        json.dump({"round": a.round, "seed": a.seed, "until": a.until, "fresh_only": a.fresh_only,
+                   "pool": len(pool), "acts": sorted(chosen),
+                   "acts_with_units": sorted({z[0] for z in take})}, fh, ensure_ascii=False, indent=0)
+        fh.write("\n")
+    print(f"{len(take)} flagged units of {len(cands)} from {len(chosen)} acts (pool {len(pool)})")
 
 
 if __name__ == "__main__":

@@ -140,6 +140,165 @@ FORM_BLANK_END = Anchored(FORM_BLANK_END, ("____",))
 TOC = Anchored(TOC, (".....", "……"))
 
 
+# ---------------------------------------------------------------- rules of rounds 11-12
+# the answer columns of a table an inspector or a respondent fills in: «Талаптарға сай | Талаптарға сай емес»,
+# «Соответствует | Не соответствует», «Иә | Жоқ», «Да | Нет», «Выполнено | Не выполнено»
+ANSWER_HEAD = re.compile(
+    r"(?:талаптарға\s+)?(?:сай|сәйкес(?:\s+келеді)?)(?:\s*/\s*(?:сай|сәйкес)?\s*(?:емес|келмейді))?|"
+    r"(?:талаптарға\s+)?(?:сай\s+емес|сәйкес\s+келмейді)|(?:не\s+)?соответству\w*(?:\s*/\s*не\s+соответству\w*)?|"
+    r"(?:требованиям\s+)?(?:не\s+)?соответству\w*(?:\s+требованиям)?|иә|ия|жоқ|да|нет|(?:не\s+)?выполнено|орындалды|орындалмады",
+    re.I)
+# a treaty's closing formula: «… тиісті Өкілетті өкілдер (өз) қолдарын қойды.», «ОСЫНЫ КУӘЛЕНДІРУ ҮШІН …»,
+# «В удостоверение чего нижеподписавшиеся … подписали настоящее Соглашение»
+TREATY_SIGN = re.compile(
+    r"\bқолдарын\s+қойды\b|^ОСЫНЫ\s+КУӘЛЕНДІРУ\s+ҮШІН\b|^Осыны\s+куәландыру\s+үшін\b|"
+    r"^В\s+(?:УДОСТОВЕРЕНИЕ|удостоверение)\s+(?:ЧЕГО|чего)\b|\bнижеподписавшиеся\b.{0,200}\bподписали\b", re.S)
+# a closing signature line of a position and a name: «Тамды селолық округінің әкімі Султанов Т.Б.»
+_CAP = "А-ЯЁӘҒҚҢӨҰҮҺІ"
+SIGNED_NAME = re.compile(rf"[{_CAP}][а-яёәғқңөұүһі]+(?:-[{_CAP}][а-яёәғқңөұүһі]+)?\s+[{_CAP}]\.\s?[{_CAP}]\.?\s*$|"
+                         rf"\s[{_CAP}]\.\s?[{_CAP}]\.\s?[{_CAP}][а-яёәғқңөұүһі]+\s*$")
+MONEY_HEAD = re.compile(r"(?:мың|млн\.?|млрд\.?|тыс\.?)\s*(?:теңге|тенге)", re.I)
+LEAD_AMOUNT = re.compile(r"\s*\d[\d\s]{2,}(?:[,.]\d+)?\s+(?!жыл|год|ж\.|г\.)[^\d\s]", re.I)     # «500 спорт ұйымдарының …»: a sum glued to its line
+# a hint to tick a line: «(тиісті жолға Х қою қажет)», «(отметить знаком Х)»
+TICK_HINT = re.compile(r"\((?:тиісті\s+жол\w*|тиістісіне)\s+[XХ]\s+(?:белгісін\s+)?қою\w*[^)]{0,40}\)|"
+                       r"\((?:нужное\s+)?отметить\s+(?:знаком\s+)?[«\"]?[XХV][»\"]?[^)]{0,40}\)", re.I)
+AMEND_VERB = re.compile(r"толықтырылсын|редакцияда|жазылсын|ауыстырылсын|алып\s+тасталсын|изложить|дополнить|"
+                        r"заменить|исключить|редакции", re.I)
+# a budget line flattened into text: «1 Салыққа жатпайтын өзге де түсімдер 5763525» (code, name, amount)
+BUDGET_LINE = re.compile(r"^\s*\d{1,3}\s+[^\d\s][^\d]{3,200}?\s(?:\d{1,3}(?:\s\d{3})+|\d{4,})(?:[,.]\d+)?\s*$")
+# an amended budget subpoint that only states a sum: «"4) … көмекке 98998 мың теңге.";»
+SUM_END = re.compile(r"\d[\d\s]*(?:[,.]\d+)?\s*(?:мың|млн\.?|млрд\.?|тыс\.|миллион\w*)\s+(?:теңге|тенге)\W*$", re.I)
+
+
+def _cell_text(c: Node, text: str) -> str:
+    return " ".join(text[c.text_start:c.text_end].split()).strip(" .:;*")
+
+
+def _is_answer_form(table: Node, text: str) -> bool:
+    """A table to fill in with ticks (a checklist, a questionnaire; GUIDELINES rule 13): a header
+    row among the first three that names answer columns («Талаптарға сай | … сай емес»,
+    «Соответствует | Не соответствует», «Иә | Жоқ»), and body rows that mostly leave those
+    columns empty (the parse gives them fewer cells than the header)."""
+    rows = table.children
+    for i, h in enumerate(rows[:3]):
+        answers = sum(1 for c in h.children if ANSWER_HEAD.fullmatch(_cell_text(c, text)))
+        if not answers or len(h.children) < 2:
+            continue
+        body = [r for r in rows[i + 1:] if not all(_ROWNUM.fullmatch(_cell_text(c, text) or "x") for c in r.children)]
+        return len(body) >= 2 and sum(1 for r in body if len(r.children) <= len(h.children) - answers) >= 0.6 * len(body)
+    return False
+
+
+def _is_money_table(table: Node, text: str) -> bool:
+    """A table whose header (its first row) says its figures are sums: «Сома, (мың теңге)», «тыс. тенге»."""
+    return bool(table.children) and any(MONEY_HEAD.search(_cell_text(c, text)) for c in table.children[0].children)
+
+
+def _is_field_table(table: Node, text: str) -> bool:
+    """A one-column table of a form's field captions: «Клиникалық диагноз», «Денсаулық тобы:» …, a
+    quarter or more of its cells ending with a colon (what to fill in follows), hardly a sentence."""
+    cells = [_cell_text(c, text) for r in table.children for c in r.children]
+    if len(cells) < 6 or any(len(r.children) > 1 for r in table.children):
+        return False
+    colon = sum(1 for r in table.children for c in r.children
+                if text[c.text_start:c.text_end].rstrip().endswith(":"))
+    sentences = sum(1 for r in table.children for c in r.children if _sentence_like(text[c.text_start:c.text_end]))
+    return colon >= 0.25 * len(cells) and sentences <= 0.1 * len(cells)
+
+
+def _is_report_table(table: Node, text: str) -> bool:
+    """A statistical report's table: among its first three rows, the row of column codes «А | Б | 1 | 2 | 3»."""
+    for r in table.children[:3]:
+        cells = [_cell_text(c, text) for c in r.children]
+        if len(cells) >= 4 and cells[0] in ("А", "A") and cells[1] in ("Б", "B") and all(
+                c.isdigit() or c in ("В", "Г") for c in cells[2:]):
+            return True
+    return False
+
+
+def _is_code_row(row: Node, text: str) -> bool:
+    """A row of options or report lines, each followed by its running code: «… | 1 | … | 2 | … | 3»
+    (a questionnaire's answer codes, a statistical report's line codes); bare numbers only, so that
+    a numbered list glued into one row («1. | … | 2. | …») is not one."""
+    cells = [text[c.text_start:c.text_end].strip() for c in row.children]     # «1», not «1.» (a numbered list)
+    if len(cells) < 6:
+        return False
+    codes = [int(c) for c in cells[1::2] if c.isdigit() and len(c) <= 3]
+    if len(codes) < 3 or len(codes) < 0.8 * len(cells[1::2]):
+        codes = [int(c) for c in cells[0::2] if c.isdigit() and len(c) <= 3]
+        if len(codes) < 3 or len(codes) < 0.8 * len(cells[0::2]):
+            return False
+    return all(b == a + 1 for a, b in zip(codes, codes[1:]))
+
+
+def layout_unit(node: Node, t: str, ctx: dict) -> str | None:
+    """The rules written from rounds 11-12 (see :data:`LAYOUT_RULES`): the first that decides."""
+    for _, rule in LAYOUT_RULES:
+        u = rule(node, t, ctx)
+        if u:
+            return u
+    return None
+
+
+def _answer_table_rule(node: Node, t: str, ctx: dict) -> str | None:
+    return "form" if ctx.get("answer_table") and node.kind in ("cell", "row") else None
+
+
+def _code_row_rule(node: Node, t: str, ctx: dict) -> str | None:
+    return "form" if ctx.get("code_row") and node.kind == "cell" else None
+
+
+def _treaty_signature_rule(node: Node, t: str, ctx: dict) -> str | None:
+    return "signature" if node.kind != "cell" and len(t) < 400 and TREATY_SIGN.search(t) else None
+
+
+def _signed_name_rule(node: Node, t: str, ctx: dict) -> str | None:
+    ok = (node.kind in ("part", "text") and len(t.split()) <= 8 and POSITION.search(t)
+          and SIGNED_NAME.search(t) and not ctx.get("table"))
+    return "signature" if ok else None
+
+
+def _money_table_rule(node: Node, t: str, ctx: dict) -> str | None:
+    ok = node.kind == "cell" and ctx.get("money_table") and not _sentence_like(t) and len(t.split()) <= 25 and LEAD_AMOUNT.match(t)
+    return "figures" if ok else None
+
+
+def _report_table_rule(node: Node, t: str, ctx: dict) -> str | None:
+    return "form" if node.kind == "cell" and ctx.get("report_table") else None
+
+
+def _field_table_rule(node: Node, t: str, ctx: dict) -> str | None:
+    return "form" if node.kind == "cell" and ctx.get("field_table") and ctx.get("annex") else None
+
+
+def _form_caption_rule(node: Node, t: str, ctx: dict) -> str | None:
+    """The caption of a form's line below it: «Ұсыныстың қабылданғаны туралы хабарлама:» over
+    «Жұмыс органы 20 жылғы "__" ______ сағат __ қабылдады.»; not a numbered point or an amendment's
+    lead-in (its new wording may hold a form)."""
+    nxt = ctx.get("next") or ""
+    ok = (node.kind in ("part", "text") and t.rstrip().endswith(":") and len(t) < 150 and not t[:1].isdigit()
+          and not AMEND_VERB.search(t) and len(nxt) < 300 and len(re.findall(r"_{2,}", nxt)) >= 2)
+    return "form" if ok else None
+
+
+def _tick_hint_rule(node: Node, t: str, ctx: dict) -> str | None:
+    return "form" if len(t) < 200 and TICK_HINT.search(t) else None
+
+
+def _budget_line_rule(node: Node, t: str, ctx: dict) -> str | None:
+    if node.kind in ("part", "text", "point", "subpoint") and BUDGET_LINE.match(t):
+        return "figures"
+    if node.kind in ("quote", "subpoint") and SUM_END.search(t) and len(t) < 300:
+        return "figures"
+    return None
+
+
+LAYOUT_RULES = (("answer_table", _answer_table_rule), ("code_row", _code_row_rule),
+                ("treaty_signature", _treaty_signature_rule), ("signed_name", _signed_name_rule), ("tick_hint", _tick_hint_rule),
+                ("budget_line", _budget_line_rule), ("money_table", _money_table_rule), ("report_table", _report_table_rule),
+                ("field_table", _field_table_rule), ("form_caption", _form_caption_rule))
+
+
 def _pure_blank(t: str) -> bool:
     """A line that is only a blank to fill in: «______________;»."""
     return bool(FORM_LINE.search(t)) and letters(FORM_LINE.sub("", t)) < 3
@@ -254,6 +413,9 @@ def rule_unit(node: Node, t: str, ctx: dict) -> str | None:
         return "editorial"
     if ctx.get("form_annex"):
         return "form"
+    u = layout_unit(node, t, ctx)
+    if u:
+        return u
     if FORM_LINE.search(t) and letters(FORM_LINE.sub("", t)) < 40:
         return "form"
     if FORM_FIELD.match(t) and len(t) < 200:
@@ -368,6 +530,10 @@ def contexts(act: Node, text: str) -> list[tuple[Node, str, dict]]:
             c["table_width"] = max(widths, key=lambda w: (widths[w], w)) if widths else 0
             c["standard_table"] = _is_standard(node, text)
             c["repeated"] = _repeated_cells(node, text)
+            c["answer_table"] = _is_answer_form(node, text)
+            c["money_table"] = _is_money_table(node, text)
+            c["report_table"] = _is_report_table(node, text)
+            c["field_table"] = _is_field_table(node, text)
             plan = _is_plan(node, text)
             holder = ctx.get("_plan_widths")
             if plan and holder is not None:
@@ -377,6 +543,7 @@ def contexts(act: Node, text: str) -> list[tuple[Node, str, dict]]:
         elif k == "row":
             c["header_row"] = node is ctx.get("_first_row")
             c["row_cells"] = len(node.children)
+            c["code_row"] = _is_code_row(node, text)
         if k == "table" and node.children:
             c["_first_row"] = node.children[0]
         if k == "cell":

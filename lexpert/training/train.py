@@ -333,6 +333,9 @@ def model_card(r: dict[str, Any]) -> str:
                 m = hs[mode][lang]
                 lines.append(f"| {label} | {lang} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | "
                              f"{m['support']} |")
+    from .stateheld_eval import card_lines as state_held_lines   # the context layer's check, measured
+
+    lines += state_held_lines()
     lines += ["", "## Targets of the issue, as measured", "",
               "- Family micro-F1 >= 0.90 and macro-F1 >= 0.85 on ru and on kk separately: "
               + ("met" if all(test[s]["families"]["micro"]["f1"] >= 0.9 and test[s]["families"]["macro"]["f1"] >= 0.85
@@ -344,8 +347,8 @@ def model_card(r: dict[str, Any]) -> str:
               "on other norms or on what the draft does not say, and are the weakest codes.",
               "- On real acts most flags are still wrong and most real factors are missed (the real figures "
               "above): real factors are rare (a few per hundred norms) and turn on knowledge a bag of words "
-              "does not hold (which documents the state already holds, whether a body's right decides a "
-              "person's rights). Treat a flag as a pointer for the expert, never as a finding.",
+              "does not hold (which documents the state already holds beyond the closed list `analyze` checks, "
+              "whether a body's right decides a person's rights). Treat a flag as a pointer for the expert, never as a finding.",
               f"- Trained {r['date']} with lexpert {r['lexpert_version']}, seed {r['seed']}, Python {r['python']}.", ""]
     return "\n".join(lines)
 

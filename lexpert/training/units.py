@@ -250,10 +250,19 @@ def model_card(m: dict[str, Any]) -> str:
               f"{a['ru']['type_kappa']}, kk {a['kk']['binary_kappa']} / {a['kk']['type_kappa']}.", "",
               f"Authored corpus (dev and test documents, never trained on): {m['authored_dev_test']['kept_as_norm']}"
               f" of {m['authored_dev_test']['units']} annotated norms kept as normative units.", "",
+              "## Rules in front of the model", "",
+              "The model decides only the units no rule of `lexpert.structure.units.rule_unit` decides. The",
+              "rules written from flagged-unit rounds 11-12 (`LAYOUT_RULES`: checklist and questionnaire",
+              "tables whose answer columns are empty, rows of options with running codes, statistical-report",
+              "tables, one-column tables of field captions, tick hints, a treaty's closing formula, a closing",
+              "position-and-name line, budget lines and sums) are audited on every labelled unit of rounds",
+              "1-12 by `scripts/realunits_rule_audit.py`; rounds 11-12 are development data for them, round 13",
+              "is their held-out check.", "",
               "## Limits", "",
               "- Trained on a few hundred real acts: court resolutions' reasoning (preamble), treaty signature",
               "  lines and lists of addresses are the most frequent errors left.",
-              "- A blank form that is not titled «Форма»/«Нысан» is recognised only by its fields.", ""]
+              "- A blank form that is not titled «Форма»/«Нысан» is recognised by its fields and, for tables,",
+              "  by their layout (empty answer columns, running option codes, the «А | Б | 1 | 2» code row).", ""]
     return "\n".join(lines)
 
 

@@ -1,0 +1,160 @@
+"""Documents the state already holds: a norm that makes a person submit one is ``burden.requirements``.
+
+A copy of an identity document, a certificate of state registration of a legal entity, a
+certificate of no criminal record or of no tax debt, an address certificate, a civil-status
+certificate, a title document to real estate, a licence, a certificate of disability,
+information from a state information system: the state holds or issues each of them, and the
+Law "On state services" forbids demanding from the service recipient what can be obtained from
+information systems (corpora/ANNOTATION.md 3.8, question 3, and 7.1: ``burden.requirements``
+even in a closed list).
+
+The documents, where the state holds them, the words of a demand and of its exceptions are
+data: ``lexpert/data/lexicons/state_held.yaml``, compiled once per language. A norm is caught
+when a document of the lexicon stands in it and
+
+- the norm or the lead-in of its list demands it («представляет», «прилагается», «перечень
+  документов», «ұсынады», «қоса беріледі»), or the norm is a list item whose head is the
+  document, or a short list item (one ending with «;», or of at most 250 characters) that names
+  it: an entry of a list of documents whose lead-in the parser did not keep;
+- and neither its clause nor the lead-in says the body obtains it itself from an information
+  system, asks for it only when the system lacks it, or forbids demanding it; nor does the
+  clause say it is only shown for identification, the service's result, or issued by the body;
+  nor are the norm or its lead-in about foreign persons or documents (no Kazakh system holds
+  those).
+
+The finding's reason names the document, where the state holds it and the ground.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from ..records import Finding, Norm
+from ..taxonomy import load_taxonomy
+
+CODE = "burden.requirements"
+SCORE = 0.8
+RULE = "context.state_held"
+_CLAUSE_END = re.compile(r";|\.(?=\s+[A-ZА-ЯЁӘІҢҒҮҰҚӨҺ«\"\d])|\.(?=\d{1,2}\))|\.\s*$")
+_SHORT_ITEM = 250        # a list item this short is one entry of a list: the document may stand anywhere in it
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    name: str
+    holder: str
+    pattern: re.Pattern
+    needs_demand: bool = False
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    lang: str
+    ground: str
+    prefilter: re.Pattern
+    demand: re.Pattern
+    list_item: re.Pattern
+    exempt: re.Pattern
+    exempt_clause: re.Pattern
+    foreign: re.Pattern
+    documents: tuple[Document, ...]
+
+
+def _clean(p: str) -> str:
+    """Undo YAML line folding: the patterns have no literal spaces around «|»."""
+    return re.sub(r"\s*\|\s*", "|", re.sub(r"\s*\n\s*", "", p.strip()))
+
+
+def lexicon(lang: str) -> Lexicon:
+    """The compiled lexicon of ``lang`` (ru for any language other than kk), compiled once."""
+    return _lexicon("kk" if lang == "kk" else "ru")
+
+
+@lru_cache(maxsize=2)
+def _lexicon(lang: str) -> Lexicon:
+    raw = yaml.safe_load(resources.files("lexpert.data").joinpath("lexicons/state_held.yaml").read_text("utf-8"))
+
+    def comp(p: str) -> re.Pattern:
+        return re.compile(_clean(p), re.I)
+
+    docs = tuple(Document(d["id"], d["name"][lang], d["holder"][lang], comp(d[lang]), bool(d.get("needs_demand")))
+                 for d in raw["documents"])
+    return Lexicon(lang, raw["ground"][lang], comp(raw["prefilter"][lang]), comp(raw["demand"][lang]), comp(raw["list_item"][lang]),
+                   comp(raw["exempt"][lang]), comp(raw["exempt_clause"][lang]), comp(raw["foreign"][lang]), docs)
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    """The clause around ``text[start:end]``: between the nearest «;» or sentence ends."""
+    a = 0
+    for m in _CLAUSE_END.finditer(text, 0, start):
+        a = m.end()
+    m = _CLAUSE_END.search(text, end)
+    return text[a: m.start() if m else len(text)]
+
+
+def find(text: str, lang: str, context: str | None = None) -> list[tuple[Document, int, int]]:
+    """The state-held documents ``text`` (a norm, with its list lead-in ``context``) makes a
+    person submit: (document, start, end) in the text, one per document, in text order."""
+    lex = lexicon(lang)
+    if not lex.prefilter.search(text):
+        return []
+    low = text.replace("ё", "е").replace("Ё", "Е")
+    ctx = (context or "").replace("ё", "е").replace("Ё", "Е")
+    if (ctx and (lex.exempt.search(ctx) or lex.foreign.search(ctx))) or lex.foreign.search(low):
+        return []
+    demand = bool(lex.demand.search(low) or (ctx and lex.demand.search(ctx)))
+    item = lex.list_item.match(low)
+    item_at = item.end() if item else 0 if low.rstrip().endswith(";") else None
+    short = item_at is not None and len(low.strip()) <= _SHORT_ITEM
+    out: list[tuple[Document, int, int]] = []
+    for d in lex.documents:
+        for m in d.pattern.finditer(low):
+            head = item_at is not None and m.start() - item_at <= (60 if lex.lang == "kk" else 15)
+            if not (demand or ((head or short) and not d.needs_demand)):
+                continue
+            clause = _clause(low, m.start(), m.end())
+            if lex.exempt.search(clause) or lex.exempt_clause.search(clause):
+                continue
+            out.append((d, m.start(), m.end()))
+            break
+    return sorted(out, key=lambda x: x[1])
+
+
+def reason(doc: Document, lang: str, ground: str | None = None) -> str:
+    """Why the norm is flagged: the document, where the state holds it, and the ground."""
+    ground = ground or lexicon(lang).ground
+    if lang == "kk":
+        return f"тұлғадан мемлекетте бар құжат талап етіледі: {doc.name} ({doc.holder}); {ground}"
+    return f"от лица требуют документ, которым располагает государство: {doc.name} ({doc.holder}); {ground}"
+
+
+def state_held_findings(units: list[Norm], findings: list[Finding]) -> list[Finding]:
+    """``findings`` with a ``burden.requirements`` finding added to each norm that demands a
+    state-held document and has none of that code yet (in document order of the norms)."""
+    tax = load_taxonomy()
+    have = {(f.norm_id, f.code) for f in findings}
+    extra: list[Finding] = []
+    for n in units:
+        if (n.id, CODE) in have:
+            continue
+        lang = "kk" if n.lang == "kk" else "ru"
+        hits = find(n.text, lang, n.context)
+        if not hits:
+            continue
+        doc, a, z = hits[0]
+        ev = n.text[a:z]
+        extra.append(Finding(code=CODE, family=tax.family_of(CODE), score=SCORE, norm_id=n.id, locator=n.locator,
+                             evidence_start=n.start + a, evidence_end=n.start + z, evidence=ev,
+                             reason=reason(doc, lang), recommendation=tax[CODE].recommendation(lang, ev),
+                             source="context", rule=RULE,
+                             details={"check": "state_held", "document": doc.id,
+                                      "documents": [h[0].id for h in hits]}))
+    if not extra:
+        return findings
+    order = {n.id: i for i, n in enumerate(units)}
+    return sorted(findings + extra, key=lambda f: (order.get(f.norm_id, 0), tax.codes.index(f.code)))

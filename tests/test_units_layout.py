@@ -1,0 +1,131 @@
+"""The unit rules written from flagged-unit rounds 11-12 (lexpert.structure.units.LAYOUT_RULES),
+on synthetic acts: each rule fires on the layout it names and leaves the same words alone
+where the layout differs."""
+from lexpert.nlp.normalize import normalize
+from lexpert.structure import parse
+from lexpert.structure.units import LAYOUT_RULES, SIGNED_NAME, TREATY_SIGN, _is_code_row
+from lexpert.records import Node
+
+HEAD = """БҰЙЫРАМЫН:
+
+1. Қоса беріліп отырған құжат бекітілсін.
+
+2. Осы бұйрық қол қойылған күннен бастап қолданысқа енгізіледі.
+
+Министр | А. Әкімов
+
+Бұйрыққа қосымша
+
+"""
+
+
+def _units(text):
+    text = normalize(text)
+    return {" ".join(text[n.text_start:n.text_end].split()): n.unit for n in parse(text).walk() if n.unit}
+
+
+def test_every_layout_rule_is_named_once():
+    names = [n for n, _ in LAYOUT_RULES]
+    assert len(names) == len(set(names)) and {"answer_table", "code_row", "treaty_signature", "signed_name",
+                                               "budget_line", "money_table", "report_table", "field_table",
+                                               "form_caption", "tick_hint"} <= set(names)
+
+
+CHECKLIST = HEAD + """Тексеру парағы
+
+| № | Тексерілетін талаптар | Сай | Сай емес
+| 1 | 2 | 3 | 4
+| 1 | қоймада өрт сөндіргіштің болуы
+| 2 | жүк тасымалдау журналын жүргізу
+| 3 | қызметкерлерді нұсқаулықпен таныстыру
+"""
+
+
+def test_a_checklist_whose_answer_columns_are_empty_is_a_form():
+    u = _units(CHECKLIST)
+    assert u["қоймада өрт сөндіргіштің болуы"] == "form"
+    assert u["жүк тасымалдау журналын жүргізу"] == "form"
+    assert u["Сай емес"] == "form"
+    assert u["2. Осы бұйрық қол қойылған күннен бастап қолданысқа енгізіледі."] == "norm"
+    # the answer columns filled in every row: not a sheet to tick
+    filled = CHECKLIST.replace("болуы\n", "болуы | иә | жоқ\n").replace("жүргізу\n", "жүргізу | иә | жоқ\n") \
+        .replace("таныстыру\n", "таныстыру | иә | жоқ\n")
+    rule = dict(LAYOUT_RULES)["answer_table"]
+    text = normalize(filled)
+    cells = [n for n in parse(text, units=False).walk() if n.kind == "cell"
+             and text[n.text_start:n.text_end] == "қоймада өрт сөндіргіштің болуы"]
+    from lexpert.structure.units import contexts
+    act = parse(text, units=False).children[0]
+    ctx = {(n.text_start, n.text_end): c for n, _, c in contexts(act, text)}
+    assert cells and not rule(cells[0], "қоймада өрт сөндіргіштің болуы", ctx[(cells[0].text_start, cells[0].text_end)])
+
+
+def _row(*cells):
+    text = " | ".join(cells)
+    row = Node(kind="row", number=None, start=0, end=len(text), text_start=0, text_end=len(text))
+    pos = 0
+    for i, c in enumerate(cells):
+        row.children.append(Node(kind="cell", number=str(i + 1), start=pos, end=pos + len(c),
+                                 text_start=pos, text_end=pos + len(c)))
+        pos += len(c) + 3
+    return row, text
+
+
+def test_a_row_of_options_with_running_codes():
+    row, text = _row("жалдамалы жұмыскер", "1", "өз бетінше жұмыс істейтін", "2", "оқушы", "3", "басқа", "4")
+    assert _is_code_row(row, text)
+    row, text = _row("мектептер", "12", "ауруханалар", "40", "кітапханалар", "7", "басқа", "9")
+    assert not _is_code_row(row, text)           # counts, not running codes
+    row, text = _row("оқушы", "1", "басқа", "2")
+    assert not _is_code_row(row, text)           # too short to tell
+
+
+def test_treaty_closing_formula_and_a_signed_name():
+    assert TREATY_SIGN.search("Тараптардың уәкілетті өкілдері осы хаттамаға өз қолдарын қойды.")
+    assert TREATY_SIGN.search("ОСЫНЫ КУӘЛЕНДІРУ ҮШІН тараптар өкілдері қол қойды")
+    assert TREATY_SIGN.search("В удостоверение чего уполномоченные лица поставили свои подписи.")
+    assert not TREATY_SIGN.search("Тараптар хаттамаға қол қою тәртібін келіседі.")
+    text = HEAD.replace("Министр | А. Әкімов\n\nБұйрыққа қосымша\n\n", "") + "Ауыл округінің әкімі Беркінов Т.С.\n"
+    u = _units(text)
+    assert u["Ауыл округінің әкімі Беркінов Т.С."] == "signature"
+    assert SIGNED_NAME.search("Ауыл округінің әкімі Беркінов Т.С.")
+    long = "3. Бұйрықтың орындалуын бақылау ауыл округі әкімінің орынбасары Беркінов Т.С. жүктелсін."
+    assert _units(HEAD.replace("2. Осы бұйрық", long + "\n\n4. Осы бұйрық"))[long] == "norm"
+
+
+def test_budget_lines_and_sums():
+    text = HEAD + "Аудан бюджетінің түсімдері\n\n1 Салықтық емес түсімдер 4512300\n\n2 Мүлікті сатудан түсімдер 1 204 500\n"
+    u = _units(text)
+    assert u["1 Салықтық емес түсімдер 4512300"] == "figures"
+    amend = HEAD.replace("Бұйрыққа қосымша\n\n", "") + (
+        "3. Шешімге өзгеріс енгізілсін:\n\n3-тармақтың 2) тармақшасы жаңа редакцияда жазылсын:\n\n"
+        '"2) ауылдық жолдарды жөндеуге 41 250 мың теңге.";\n')
+    assert _units(amend)['"2) ауылдық жолдарды жөндеуге 41 250 мың теңге.";'] == "figures"
+    money = HEAD + "| Атауы | Сомасы (мың теңге)\n| Барлығы | 900 100\n| 650 спорт алаңдарын жөндеуге | 320\n" \
+        "| 2020 жылы басталған құрылысты аяқтау және пайдалануға беру | 15\n"
+    u = _units(money)
+    assert u["650 спорт алаңдарын жөндеуге"] == "figures"
+    rule = dict(LAYOUT_RULES)["money_table"]
+    n = Node(kind="cell", number="1", start=0, end=10, text_start=0, text_end=10)
+    assert not rule(n, "2020 жылы басталған құрылысты аяқтау", {"money_table": True})   # a year, not a sum
+
+
+def test_report_and_field_tables_captions_and_tick_hints():
+    report = HEAD + "| Көрсеткіш | жол коды | барлығы | әйелдер\n| А | Б | 1 | 2\n| Кезең басында тіркелгендер | 1\n" \
+        "| Кезең ішінде шыққандар | 2\n"
+    assert _units(report)["Кезең ішінде шыққандар"] == "form"
+    fields = HEAD + "Баланың денсаулық картасы\n\n" + "".join(
+        f"| {c}\n" for c in ("Жалпы жағдайы:", "Бойы мен салмағы", "Көру өткірлігі", "Тістері:", "Қорытынды:",
+                             "Дәрігердің ұсынымдары", "Егу күнтізбесі"))
+    assert _units(fields)["Тістері:"] == "form"
+    blank = "Тіркеген маман ____ жылғы «__» ______ сағат __ қабылдады.\n"
+    caption = HEAD + "Өтінім нысаны\n\nӨтініш беруші: Аты-жөні\n\nӨтінімді тіркеу белгісі:\n\n" + blank
+    assert _units(caption)["Өтінімді тіркеу белгісі:"] == "form"
+    # an amendment's lead-in keeps its place even when the new wording below it is a form line
+    amend = HEAD.replace("Бұйрыққа қосымша\n\n", "") + "3. 5-тармақ мынадай редакцияда жазылсын:\n\n" + blank
+    assert _units(amend)["3. 5-тармақ мынадай редакцияда жазылсын:"] == "norm"
+    tick = HEAD.replace("Бұйрыққа қосымша\n\n", "") + (
+        "3. Жауапты алу тәсілі (тиісті жолға Х қою қажет):\n\n1) қағаз түрінде;\n\n2) электрондық түрде.\n")
+    u = _units(tick)
+    assert u["3. Жауапты алу тәсілі (тиісті жолға Х қою қажет):"] == "form"
+    assert _units(tick.replace(" (тиісті жолға Х қою қажет)", ""))["3. Жауапты алу тәсілі:"] == "norm"
