@@ -42,3 +42,17 @@ def test_structural_lines_are_not_joined():
 def test_idempotent(seed_text):
     t = seed_text("002")
     assert normalize(t) == t
+
+
+def test_bold_markers_are_stripped_as_the_markdown_pattern_strips_them():
+    """normalize tries the bold pattern only where «**» or «__» starts: the same text as its sub."""
+    import random
+
+    from lexpert.nlp.normalize import _MD, _strip_bold
+
+    rnd = random.Random(1)
+    alpha = ["_", "*", "a", "б", " ", "1", "\n", "__", "**", "x_y", "__", "____"]
+    for _ in range(5000):
+        t = "".join(rnd.choice(alpha) for _ in range(rnd.randint(0, 30)))
+        assert _strip_bold(t) == _MD[0][0].sub("", t), repr(t)
+    assert _strip_bold("**жирный** __курсив__ бланк ______ a__b") == "жирный курсив бланк ______ a__b"

@@ -37,3 +37,50 @@ def test_bench_analyze_reports_text_pdf_tokenization_and_cold_start():
     cs = res["cold_start"]
     assert cs["lexpert_help_s"] < cs["lexpert_analyze_sample_s"]
     assert set(res["targets"]) >= {"pdf_to_text_met", "cold_start_met", "analyze_to_tokenization_cold_met"}
+
+
+def _unit_items(n_docs=12):
+    from lexpert.nlp.normalize import normalize
+    from lexpert.structure import parse
+    from lexpert.structure.units import contexts
+    from lexpert.training import corpora
+
+    items = []
+    for d in corpora.documents()[:n_docs]:
+        text = normalize(d.path.read_text(encoding="utf-8"))
+        for act in parse(text, units=False).children:
+            items += contexts(act, text)
+    return items
+
+
+def test_unit_features_are_scikit_learns_bit_for_bit():
+    """The unit classifier's fast featurizers give scikit-learn's matrices: the hand features
+    exactly (DictVectorizer), the char n-gram counts exactly (the sparse product equals the
+    counts of every n-gram id expanded), and the tf-idf values within float rounding."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from lexpert.nlp.tfidf import TfidfFeaturizer, dict_transform
+    from lexpert.structure.unitmodel import default_unit_model, features
+
+    m = default_unit_model()
+    items = _unit_items()
+    feats = [features(n, t, c) for n, t, c in items]
+    got, want = dict_transform(m.dv_, feats), m.dv_.transform(feats)
+    assert got.shape == want.shape and got.nnz > 1000
+    for k in ("data", "indices", "indptr"):
+        np.testing.assert_array_equal(getattr(got, k), getattr(want, k))
+    assert dict_transform(m.dv_, [{"kind=point": "x"}]).nnz == m.dv_.transform([{"kind=point": "x"}]).nnz
+    docs = [t.lower()[:400] for _, t, _ in items] + ["", "  пробелы\tи  ТАБЫ  "]
+    fast = TfidfFeaturizer(m.tf_)
+    counts = fast._counts(docs)
+    ids = [[k for w in d.lower().split() for k in fast._char_ids(w)] for d in docs]   # char_wb lower-cases
+    ref = sp.csr_matrix((np.ones(sum(map(len, ids))), (np.repeat(np.arange(len(docs)), list(map(len, ids))),
+                                                        [k for row in ids for k in row])), shape=counts.shape)
+    ref.sum_duplicates()
+    for k in ("data", "indices", "indptr"):
+        np.testing.assert_array_equal(getattr(counts, k), getattr(ref, k))
+    want = m.tf_.transform(docs)
+    got = fast.transform(docs)
+    np.testing.assert_array_equal(got.indices, want.indices)
+    np.testing.assert_allclose(got.data, want.data, rtol=1e-9)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import srsly
 import yaml
@@ -27,6 +27,7 @@ from spacy.tokens import Doc
 from spacy.util import ensure_path
 
 from ..errors import TaxonomyError
+from ..nlp.anchors import compile_dnf, literal_anchors, literal_dnf
 from ..nlp.pipeline import build_nlp
 from ..records import Hit
 from ..taxonomy import load_taxonomy
@@ -74,6 +75,14 @@ class RuleSet:
             self._by_key.setdefault(a[:3], []).append(a)
         self._keys = frozenset(self._by_key)
         self._always = [i for i, r in enumerate(rules) if r.anchors is None]
+        # an anchored rule's literals as alternatives of conjunctions (nlp.anchors.literal_dnf): a
+        # sentence its anchors select but that satisfies none of them cannot match either
+        self._dnf: dict[int, Callable[[str], bool]] = {}
+        for i, r in enumerate(rules):
+            if r.anchors is not None:
+                dnf = literal_dnf(r.pattern.pattern)
+                if dnf and not (len(dnf) == 1 and len(dnf[0]) == 1):
+                    self._dnf[i] = compile_dnf(dnf)
         self.private = private
 
     @classmethod
@@ -145,7 +154,10 @@ class RuleSet:
             for a in self._by_key[key]:
                 if a in folded:
                     cand.update(self._by_anchor[a])
+        dnf = self._dnf
         for i in sorted(cand):          # rule order, as written in the lexicon
+            if i in dnf and not dnf[i](folded):
+                continue
             r = self.rules[i]
             for m in r.pattern.finditer(low):
                 if r.window:
@@ -171,59 +183,6 @@ class RuleSet:
                 hits.append(Hit(r.code, a, z, r.score, r.reason, r.id))
                 break  # one hit per rule per sentence is enough evidence
         return hits
-
-
-def literal_anchors(pattern: str, min_len: int = 3) -> tuple[str, ...] | None:
-    """Lower-case literal strings one of which every match of ``pattern`` must contain,
-    or None when no such set can be read off the pattern. A cheap ``in`` test on them
-    skips most rules on most sentences (the regex is still what decides)."""
-    try:                      # the stdlib regex parser, read-only: re._parser from Python 3.11, sre_parse before
-        from re import _parser as sre
-    except ImportError:       # Python 3.10
-        import sre_parse as sre  # type: ignore[no-redef]
-
-    def seq(items) -> frozenset[str] | None:
-        options: list[frozenset[str]] = []
-        run = ""
-        for op, av in items:
-            if op == sre.LITERAL:
-                run += chr(av)
-                continue
-            if len(run) >= min_len:
-                options.append(frozenset([run.lower()]))
-            run = ""
-            if op == sre.AT:
-                continue
-            sub = node(op, av)
-            if sub:
-                options.append(sub)
-        if len(run) >= min_len:
-            options.append(frozenset([run.lower()]))
-        if not options:
-            return None
-        # the most selective necessary set: fewest alternatives, then longest shortest literal
-        return min(options, key=lambda o: (len(o), -min(map(len, o))))
-
-    def node(op, av) -> frozenset[str] | None:
-        if op == sre.SUBPATTERN:
-            return seq(av[-1])
-        if op == sre.BRANCH:
-            out: set[str] = set()
-            for b in av[1]:
-                r = seq(b)
-                if r is None:
-                    return None
-                out |= r
-            return frozenset(out)
-        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1:
-            return seq(av[2])
-        return None
-
-    try:
-        res = seq(sre.parse(pattern, re.I))
-    except re.error:
-        return None
-    return tuple(sorted(res)) if res else None
 
 
 _KK_OBLIQUE = re.compile(

@@ -61,12 +61,17 @@ class Segment:
     end: int
 
 
-def detect_segments(text: str, min_chars: int = 2000) -> list[Segment]:
-    """Runs of one language, at paragraph granularity, merging runs shorter than ``min_chars``.
+_LAST_PARAS: tuple = (None, ())      # the last text scored and its lines' languages
 
-    A document written in Russian then Kazakh gives two segments; a Kazakh act quoting
-    a Russian title stays one Kazakh segment.
-    """
+
+def _paragraphs(text: str) -> tuple[tuple[str, int, int], ...]:
+    """(language, start, end) of each line with evidence. The pipeline and the parser both ask
+    for the segments of the same text object: its lines are scored once (kept for that object
+    only, so a new analysis scores its text anew)."""
+    global _LAST_PARAS
+    last = _LAST_PARAS
+    if last[0] is text:
+        return last[1]
     paras: list[tuple[str, int, int]] = []
     pos = 0
     for line in text.split("\n"):
@@ -76,6 +81,18 @@ def detect_segments(text: str, min_chars: int = 2000) -> list[Segment]:
             if max(s.values()) > 0:
                 paras.append((max(s, key=s.get), pos, end))
         pos = end + 1
+    out = tuple(paras)
+    _LAST_PARAS = (text, out)
+    return out
+
+
+def detect_segments(text: str, min_chars: int = 2000) -> list[Segment]:
+    """Runs of one language, at paragraph granularity, merging runs shorter than ``min_chars``.
+
+    A document written in Russian then Kazakh gives two segments; a Kazakh act quoting
+    a Russian title stays one Kazakh segment.
+    """
+    paras = _paragraphs(text)
     if not paras:
         return []
     runs: list[list] = []
@@ -87,7 +104,8 @@ def detect_segments(text: str, min_chars: int = 2000) -> list[Segment]:
     changed = True
     while changed and len(runs) > 1:  # absorb short runs into their longer neighbour
         changed = False
-        i = min(range(len(runs)), key=lambda k: runs[k][2] - runs[k][1])
+        lengths = [r[2] - r[1] for r in runs]
+        i = lengths.index(min(lengths))        # the first shortest run
         if runs[i][2] - runs[i][1] < min_chars:
             left = runs[i - 1] if i > 0 else None
             right = runs[i + 1] if i + 1 < len(runs) else None

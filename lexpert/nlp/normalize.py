@@ -52,7 +52,10 @@ _END_PUNCT = tuple(".;:!?»\"”)")
 
 
 def _fix_word(m: re.Match) -> str:
-    w = m.group(0)
+    return _fix(m.group(0))
+
+
+def _fix(w: str) -> str:
     if not (_CYR_RE.search(w) and _LAT_RE.search(w)):
         return w
     lat = [ch for ch in w if "A" <= ch <= "z" and ch.isalpha()]
@@ -64,9 +67,76 @@ def _fix_word(m: re.Match) -> str:
     return w
 
 
+_LAT_RUN = re.compile("[A-Za-z]+")
+_SPACE_RUN = re.compile(r" {2,}")
+_WORD_CHARS = frozenset(chr(c) for c in (*range(0x41, 0x7B), *range(0x400, 0x500)) if _WORD.match(chr(c)))
+_KK_LOOKALIKE_RE = re.compile("[" + "".join(map(chr, KK_LOOKALIKE)) + "]")
+_INVISIBLE_RE = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")
+# a literal every match of each _MD pattern holds: a text without one is left as it is
+_MD_NEEDS = [("**", "__"), ("#",), ("](",), ("{#",), ("<a", "<A"), ("\\",), ("---", "***", "___")]
+
+
+def _strip_bold(text: str) -> str:
+    """``_MD[0][0].sub("", text)``: every match starts with «**» or «__», so the pattern is
+    tried only where one of them starts (the rest of a long text is never scanned)."""
+    pat = _MD[0][0]
+    cut: list[tuple[int, int]] = []
+    pos = 0
+    a, b = text.find("**"), text.find("__")     # the next of each at or after pos (-1: none left)
+    while True:
+        if 0 <= a < pos:
+            a = text.find("**", pos)
+        if 0 <= b < pos:
+            b = text.find("__", pos)
+        i = a if b < 0 or 0 <= a < b else b
+        if i < 0:
+            break
+        m = pat.match(text, i)
+        if m:
+            cut.append(m.span())
+            pos = m.end()
+        else:
+            pos = i + 1
+    if not cut:
+        return text
+    parts, last = [], 0
+    for a, z in cut:
+        parts.append(text[last:a])
+        last = z
+    parts.append(text[last:])
+    return "".join(parts)
+
+
 def fix_lookalikes(text: str) -> str:
-    """Replace look-alike letters inside words so each word is in one alphabet."""
-    return _WORD.sub(_fix_word, text.translate(KK_LOOKALIKE))
+    """Replace look-alike letters inside words so each word is in one alphabet.
+
+    The same as ``_WORD.sub(_fix_word, …)`` over every word: only a word with a Latin letter
+    can change, so the words are found from the (few) runs of Latin letters."""
+    if _KK_LOOKALIKE_RE.search(text):
+        text = text.translate(KK_LOOKALIKE)
+    parts: list[str] = []
+    done = 0                                # text[:done] is in parts
+    end = 0                                 # the end of the last word read
+    n = len(text)
+    for m in _LAT_RUN.finditer(text):
+        if m.start() < end:
+            continue                        # in the word already read
+        a, z = m.start(), m.end()
+        while a > 0 and text[a - 1] in _WORD_CHARS:
+            a -= 1
+        while z < n and text[z] in _WORD_CHARS:
+            z += 1
+        end = z
+        w = text[a:z]
+        fixed = _fix(w)
+        if fixed != w:
+            parts.append(text[done:a])
+            parts.append(fixed)
+            done = z
+    if not parts:
+        return text
+    parts.append(text[done:])
+    return "".join(parts)
 
 
 def _join_broken_lines(lines: list[str]) -> list[str]:
@@ -129,12 +199,15 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
     text = text.replace("\u00ad\n", "")          # soft hyphen at a line end joins the word
-    text = text.translate(_INVISIBLE)
+    if _INVISIBLE_RE.search(text):
+        text = text.translate(_INVISIBLE)
     text = _SPACES.sub(" ", text)
-    for pat, rep in _MD:
-        text = pat.sub(rep, text)
+    text = _strip_bold(text)
+    for (pat, rep), needs in zip(_MD[1:], _MD_NEEDS[1:]):
+        if any(x in text for x in needs):
+            text = pat.sub(rep, text)
     text = fix_lookalikes(text)
-    lines = [re.sub(r" {2,}", " ", ln).strip() for ln in text.split("\n")]
+    lines = [(_SPACE_RUN.sub(" ", ln) if "  " in ln else ln).strip() for ln in text.split("\n")]
     lines = _join_broken_lines(lines)
     lines = [piece for ln in lines for piece in split_run_together(ln)]
     out: list[str] = []

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
+from ..nlp.anchors import Anchored
 from ..nlp.lang import detect, detect_segments
 from ..records import Node, Norm
 from .units import classify_units
@@ -77,6 +79,11 @@ P_STAMP = re.compile(
     r"^[«\"“]?\s*(?:СОГЛАСОВАН[ОАЫ]?|Согласовано|Согласован[оаы]?|КЕЛІСІЛДІ|Келісілді|КЕЛІСІЛГЕН|"
     r"УТВЕРЖДАЮ|Утверждаю|БЕКІТЕМІН|Бекітемін)\s*[»\"”]?\s*[:.]?\s*$")
 P_ROW = re.compile(r"(?:^\|\s)|(?:\s\|\s)|(?:\s\|$)|^\|$")
+# Speed only: patterns read on every line skip a line holding none of the literals every match
+# contains (nlp.anchors.Anchored: the same answers; tests/test_anchors.py checks them)
+P_AMEND_INTRO, P_OPERATIVE, P_ANNEX_END_KK, P_COURT, P_STAMP, P_NOTE, P_ANNEX_START = map(
+    Anchored, (P_AMEND_INTRO, P_OPERATIVE, P_ANNEX_END_KK, P_COURT, P_STAMP, P_NOTE, P_ANNEX_START))
+P_ROW = Anchored(P_ROW, ("|",))
 _QUOTE_OPEN = "«\"“„"
 _QUOTE_CLOSE = re.compile(r"[»\"”][.;,:]?\s*$")
 
@@ -109,6 +116,17 @@ def render_locator(path: dict[str, str], lang: str) -> str:
     """Render a structured path as the act's own words, outer to inner. An annex is cited
     as the act cites it where its header says so («Правила», «приложение 2 к Правилам»,
     «Қағидалар»); a table cell by its row and its column's name where it has one."""
+    items = tuple(path.items())
+    try:
+        return _render(items, lang)
+    except TypeError:            # a value that cannot be hashed: rendered uncached
+        return _render.__wrapped__(items, lang)
+
+
+@lru_cache(maxsize=20_000)
+def _render(items: tuple[tuple[str, str], ...], lang: str) -> str:
+    """:func:`render_locator` of ``dict(items)`` (cached: the nodes of an act share their paths)."""
+    path = dict(items)
     w = WORDS.get(lang, WORDS["ru"])
     parts = []
     for k in PATH_ORDER:

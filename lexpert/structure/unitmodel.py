@@ -91,7 +91,9 @@ class UnitClassifier:
             self.tf_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), min_df=2, max_features=30000,
                                        sublinear_tf=True)
             return hstack([self.dv_.fit_transform(feats), self.tf_.fit_transform(texts)]).tocsr()
-        return hstack([self.dv_.transform(feats), self._featurizer().transform(texts)]).tocsr()
+        from ..nlp.tfidf import dict_transform
+
+        return hstack([dict_transform(self.dv_, feats), self._featurizer().transform(texts)]).tocsr()
 
     def _featurizer(self):
         """The char n-gram TF-IDF of ``tf_`` computed with per-word caches: the same matrix as

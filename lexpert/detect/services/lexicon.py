@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from ...nlp.anchors import Anchored
+
 LANGS = ("ru", "kk")
 
 
@@ -89,7 +91,7 @@ class Lexicon:
         self.commission_near = self._cs("commission_near")
         self.recommendation = self._cs("recommendation")
         self.document_nouns = self._cs("document_nouns")
-        self.named_services = (self._ci("named_service_before"), self._ci("named_service_after"))
+        self.named_services = tuple(Anchored(p) for p in (self._ci("named_service_before"), self._ci("named_service_after")))
         self.named_service_provider = self._cs("named_service_provider")
         self.topic_keys = {kind: list(words) for kind, words in (self._get("topic_keys") or {}).items()}
         self.result_refusal = self._ci("result_refusal")
@@ -99,11 +101,12 @@ class Lexicon:
         self.state_oblique = self._cs("state_oblique")
 
     def _objects(self) -> None:
-        self.objects = [(re.compile(p, re.I), kind) for kind, p in self._get("objects")]
+        # read on every norm: behind the literal test of nlp.anchors.Anchored (the same matches)
+        self.objects = [(Anchored(re.compile(p, re.I)), kind) for kind, p in self._get("objects")]
         self.body = self._ci("body")
         self.obtain = self._ci("obtain")
         self.docs_ctx = self._ci("docs_context")
-        self.not_service = [re.compile(p, re.I) for p in self._get("not_service")]
+        self.not_service = [Anchored(re.compile(p, re.I)) for p in self._get("not_service")]
         self.false_obj = self._ci("false_object")
         self.commission = self._ci("commission")
         self.complement = self._cs("complement")
@@ -152,9 +155,9 @@ class Lexicon:
     def _agreements(self) -> None:
         agreement = self._str("agreement")
         if self.lang == "ru":
-            self.agreement = re.compile("(" + agreement + r")\s+(" + self._str("body") + ")", re.I)
+            self.agreement = Anchored(re.compile("(" + agreement + r")\s+(" + self._str("body") + ")", re.I))
         else:
-            self.agreement = re.compile(agreement)
+            self.agreement = Anchored(re.compile(agreement))
         self.agreement_lead = self._ci("agreement_lead")
         self.agreement_skip = self._cs("agreement_skip")
         self.agreement_obtained = self._cs("agreement_obtained")
