@@ -6,6 +6,9 @@ ANNOT/labels_A_f.jsonl and ANNOT/labels_B_f.jsonl ({"uid", "label"}), ANNOT/disa
 and ANNOT/adjudicated.jsonl ({"uid", "label"}) for the units the two disagree on.
 
     python scripts/realunits_findings_merge.py --round 8 --annot /tmp/annot/round8
+
+A top-up sample (``realunits_findings_sample.py --topup``: every line ``topup: true``) joins a
+round already merged.
 """
 from __future__ import annotations
 
@@ -35,8 +38,11 @@ def main() -> None:
     adj, dis = _read(ann / "adjudicated.jsonl"), _read(ann / "disagreements.jsonl")
     flagged = OUT / "finding_units.jsonl"
     rows = [json.loads(x) for x in open(flagged, encoding="utf-8")]
-    if any(r.get("round") == a.round for r in rows):
+    topup = bool(sample) and all(s.get("topup") for s in sample)
+    if not topup and any(r.get("round") == a.round for r in rows):
         raise SystemExit(f"round {a.round} is already in {flagged}")
+    if topup and {s["uid"] for s in sample} & {r["uid"] for r in rows if r.get("round") == a.round}:
+        raise SystemExit(f"a top-up unit of round {a.round} is already labelled in {flagged}")
     new, missing = [], []
     for s in sample:
         u = s["uid"]

@@ -13,6 +13,11 @@ committed).
 once the drawn acts carry N flagged units; every flagged unit of the drawn acts is then taken
 (``--n`` is ignored). ``--fresh-only`` also leaves out round 1's test-split acts (by default only
 its train split is left out, as rounds 2-12 were drawn).
+
+``--topup --round N`` (after round N is merged): the units that carry a finding now, on the acts
+drawn for round N, that round N did not label (a later change of the rules or detectors put findings
+there); they are labelled and merged as round N with ``topup: true``, so that the round measures the
+final code on all its findings.
 """
 from __future__ import annotations
 
@@ -39,6 +44,33 @@ def _flagged_units(x: str) -> list:
     return [(x, n, ctx.get((n.start, n.end), {}), flagged[n.id]) for n in rep.norms if n.id in flagged]
 
 
+def _write(take: list, out: Path, rnd_no: int, extra: dict | None = None) -> None:
+    """The stand-off sample (no text) into the corpus, the annotators' items (with text) into ``out``."""
+    acts = realacts.acts()
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "items_f.jsonl", "w", encoding="utf-8") as fi, \
+            open(ROOT / "corpora" / "realunits" / f"finding_units_sample_r{rnd_no}.jsonl", "w", encoding="utf-8") as fs:
+        for x, n, c, code in take:
+            uid = f"{x}:{n.start}-{n.end}"
+            fs.write(json.dumps({"uid": uid, "act": x, "span": [n.start, n.end], "sha": realacts.span_hash(n.text),
+                                 "kind": n.kind, "lang": acts[x].lang, "code": code, "round": rnd_no, **(extra or {})},
+                                ensure_ascii=False) + "\n")
+            fi.write(json.dumps({"uid": uid, "act_kind": acts[x].kind, "lang": acts[x].lang, "locator": n.locator,
+                                 "node_kind": n.kind, "prev": (c.get("prev") or "")[:300], "text": n.text[:1500],
+                                 "next": (c.get("next") or "")[:300]}, ensure_ascii=False) + "\n")
+
+
+def _topup(rnd_no: int, out: Path) -> None:
+    """A round measures the classifier of its time; a later change of the rules or detectors can put
+    findings on units the round never labelled. Draw those, to be labelled as the same round."""
+    drawn = json.load(open(ROOT / "corpora" / "realunits" / f"finding_acts_r{rnd_no}.json", encoding="utf-8"))
+    flagged = ROOT / "corpora" / "realunits" / "finding_units.jsonl"
+    labelled = {r["uid"] for r in load_labels(flagged) if r.get("round") == rnd_no}
+    take = [z for x in drawn["acts"] for z in _flagged_units(x) if f"{x}:{z[1].start}-{z[1].end}" not in labelled]
+    _write(take, out, rnd_no, {"topup": True})
+    print(f"{len(take)} flagged units of round {rnd_no}'s {len(drawn['acts'])} acts not labelled yet")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="/tmp/annot/round2")
@@ -48,7 +80,12 @@ def main() -> None:
     ap.add_argument("--round", type=int, default=2, help="2: the first flagged-unit round; 3: fresh acts after it")
     ap.add_argument("--until", type=int, default=0, help="draw acts until they carry this many flagged units; take them all")
     ap.add_argument("--fresh-only", action="store_true", help="leave out every act of round 1, not only its train split")
+    ap.add_argument("--topup", action="store_true",
+                    help="with --round N of a merged round: the units that carry a finding now on the acts drawn for "
+                         "round N (finding_acts_rN.json) and that round N did not label (its sample -> finding_units_sample_rN.jsonl)")
     a = ap.parse_args()
+    if a.topup:
+        return _topup(a.round, Path(a.out))
     rnd = random.Random(a.seed)
     trained = {r["act"] for r in load_labels() if a.fresh_only or r["split"] == "train"}
     flagged = ROOT / "corpora" / "realunits" / "finding_units.jsonl"
@@ -71,18 +108,7 @@ def main() -> None:
     else:
         rnd.shuffle(cands)
         take = sorted(cands[: a.n], key=lambda z: (z[0], z[1].start))
-    out = Path(a.out)
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / "items_f.jsonl", "w", encoding="utf-8") as fi, \
-            open(ROOT / "corpora" / "realunits" / f"finding_units_sample_r{a.round}.jsonl", "w", encoding="utf-8") as fs:
-        for x, n, c, code in take:
-            uid = f"{x}:{n.start}-{n.end}"
-            fs.write(json.dumps({"uid": uid, "act": x, "span": [n.start, n.end], "sha": realacts.span_hash(n.text),
-                                 "kind": n.kind, "lang": acts[x].lang, "code": code, "round": a.round},
-                                ensure_ascii=False) + "\n")
-            fi.write(json.dumps({"uid": uid, "act_kind": acts[x].kind, "lang": acts[x].lang, "locator": n.locator,
-                                 "node_kind": n.kind, "prev": (c.get("prev") or "")[:300], "text": n.text[:1500],
-                                 "next": (c.get("next") or "")[:300]}, ensure_ascii=False) + "\n")
+    _write(take, Path(a.out), a.round)
     with open(ROOT / "corpora" / "realunits" / f"finding_acts_r{a.round}.json", "w", encoding="utf-8") as fh:
         json.dump({"round": a.round, "seed": a.seed, "until": a.until, "fresh_only": a.fresh_only,
                    "pool": len(pool), "acts": sorted(chosen),
