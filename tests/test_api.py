@@ -362,3 +362,24 @@ def test_review_page_names_factors_in_the_ui_language_without_codes_or_scores(cl
     assert tax["discretion.broad"].name("kk") in client.get(f"/drafts/{did}?lang=kk").text
     assert [confidence(x) for x in (0.95, 0.8, 0.79, 0.5, 0.49, 0.0, None)] == \
         ["high", "high", "medium", "medium", "low", "low", "low"]
+
+
+def test_every_corpus_draft_opens_in_the_review_page(client):
+    # issue 15: the review page answered 500 on 17 of the first 40 Russian corpus drafts; every
+    # document of the corpus is uploaded and its review page must render with each finding marked
+    docs = sorted((ROOT / "corpora" / "documents").glob("*.txt"))
+    assert len(docs) >= 100
+    client.post("/login", data={"username": "expert", "password": "expert-password"}, follow_redirects=False)
+    csrf = {"X-CSRF-Token": client.get("/csrf").json()["csrf"]}
+    failed, marked = [], 0
+    for p in docs:
+        r = client.post("/api/drafts", files={"file": (p.name, p.read_bytes())}, headers=csrf)
+        assert r.status_code == 201, (p.name, r.text[:300])
+        n = len(r.json()["analysis"]["findings"])
+        page = client.get(f"/drafts/{r.json()['draft_id']}")
+        if page.status_code != 200 or 'id="finding-list"' not in page.text or page.text.count('data-finding="') < (1 if n else 0) \
+                or page.text.count('<li class="finding ') != n:
+            failed.append((p.name, page.status_code))
+        marked += page.text.count('data-finding="') > 0
+    assert not failed, failed
+    assert marked >= len(docs) // 2
