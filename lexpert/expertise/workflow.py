@@ -372,28 +372,30 @@ def detail_rows(s: Session, draft_id: int) -> dict[str, Any] | None:
     findings = [dict(r._mapping) for r in s.execute(
         select(Finding.__table__).where(Finding.version_id == first).order_by(Finding.id))]
     link = recommendation_findings.c
-    by_finding: dict[int, list[int]] = {f["id"]: [] for f in findings}
-    if findings:
-        for fid, rid in s.execute(select(link.finding_id, link.recommendation_id)
-                                  .where(link.finding_id.in_(list(by_finding)))
-                                  .order_by(link.recommendation_id, link.finding_id)):
-            by_finding[fid].append(rid)
+    by_finding = _linked(s, link.finding_id, link.recommendation_id, [f["id"] for f in findings])
     for f in findings:
         f["recommendations"] = by_finding[f["id"]]
     recs = [dict(r._mapping) for r in s.execute(
         select(Recommendation.id, Recommendation.text, Recommendation.kind, Recommendation.status,
                Recommendation.incorporation, Recommendation.incorporation_source, Recommendation.issued_by,
                Recommendation.issued_at).where(Recommendation.draft_id == draft_id).order_by(Recommendation.id))]
-    by_rec: dict[int, list[int]] = {r["id"]: [] for r in recs}
-    if recs:
-        for rid, fid in s.execute(select(link.recommendation_id, link.finding_id)
-                                  .where(link.recommendation_id.in_(list(by_rec)))
-                                  .order_by(link.recommendation_id, link.finding_id)):
-            by_rec[rid].append(fid)
+    by_rec = _linked(s, link.recommendation_id, link.finding_id, [r["id"] for r in recs])
     for r in recs:
         r["finding_ids"] = by_rec[r["id"]]
     return {"draft": dict(row._mapping), "versions": versions, "report": report, "findings": findings,
             "recommendations": recs}
+
+
+def _linked(s: Session, key, other, ids: list[int]) -> dict[int, list[int]]:
+    """For each id of ``ids`` (a column ``key`` of the recommendation-finding links), the ``other``
+    ids linked to it, in the links' order (recommendation, then finding)."""
+    out: dict[int, list[int]] = {i: [] for i in ids}
+    if out:
+        link = recommendation_findings.c
+        for k, v in s.execute(select(key, other).where(key.in_(ids))
+                              .order_by(link.recommendation_id, link.finding_id)):
+            out[k].append(v)
+    return out
 
 
 def finding_page(s: Session, draft_id: int, *, limit: int = 50, offset: int = 0) -> tuple[list[Finding], int]:
