@@ -193,10 +193,16 @@ def agency_scope(p: Principal) -> str | None:
     return p.agency if p.role == "agency" else None
 
 
+def check_visible(p: Principal, draft_id: int, found: bool, agency: str | None) -> None:
+    """404 unless the draft was ``found`` and the caller may see a draft of ``agency``: another
+    agency's draft does not exist for an agency user."""
+    if not found or (p.role == "agency" and agency != p.agency):
+        raise HTTPException(404, f"draft {draft_id} not found")
+
+
 def visible_draft(s: Session, draft_id: int, p: Principal) -> Draft:
     d = s.get(Draft, draft_id)
-    if d is None or (p.role == "agency" and d.agency != p.agency):
-        raise HTTPException(404, f"draft {draft_id} not found")   # another agency's draft does not exist for you
+    check_visible(p, draft_id, d is not None, d.agency if d is not None else None)
     return d
 
 

@@ -8,7 +8,7 @@ user, the rows read with Core queries, the JSON rendered), after the token's sig
 on the event loop."""
 from __future__ import annotations
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,7 @@ from ...pipeline import ActReport
 from .. import analysis
 from ..auth import Principal
 from ..deps import (DB, Caller, CallerApart, Expert, ExpertApart, PageLimit, PageOffset, Claims, agency_scope,
-                    as_caller, in_session, read_upload, visible_draft)
+                    as_caller, check_visible, in_session, read_upload, visible_draft)
 from ..schemas import (AGENCY_MAX, SHORT_MAX, TITLE_MAX, URL_MAX, AdoptedOut, DraftDetail, DraftSummary, FindingOut,
                        StatusIn, UploadOut, detail_json, draft_summary, finding_out, rec_out, summary_row)
 
@@ -71,8 +71,7 @@ async def get_draft(request: Request, draft_id: int, c: Claims):
 
 def _detail(s: Session, p: Principal, draft_id: int) -> JSONResponse:
     rows = X.detail_rows(s, draft_id)
-    if rows is None or (p.role == "agency" and rows["draft"]["agency"] != p.agency):
-        raise HTTPException(404, f"draft {draft_id} not found")   # as visible_draft says it
+    check_visible(p, draft_id, rows is not None, rows["draft"]["agency"] if rows is not None else None)
     return JSONResponse(detail_json(rows))
 
 
