@@ -231,6 +231,34 @@ def _is_code_row(row: Node, text: str) -> bool:
     return all(b == a + 1 for a, b in zip(codes, codes[1:]))
 
 
+# a placeholder of a template to fill in: «[уәкілетті органның атауы]», «[номер уведомления]»
+PLACEHOLDER = re.compile(r"\[[^\]\[\d]{3,120}\]?")
+
+
+def _is_template_table(table: Node, text: str) -> bool:
+    """A template printed as a table (a notification, a certificate): a third or more of its
+    non-empty cells hold a bracketed placeholder «[хабарлама нөмірі]» to fill in (three at least)."""
+    cells = [text[c.text_start:c.text_end] for r in table.children for c in r.children]
+    cells = [c for c in cells if c.strip()]
+    held = sum(1 for c in cells if "[" in c and PLACEHOLDER.search(c))
+    return held >= 3 and held >= len(cells) / 3
+
+
+def _numbers_row(row: Node, text: str) -> bool:
+    """A row that only numbers the columns: «1 | 2 | 3» (running from 1, three or more cells)."""
+    cells = [text[c.text_start:c.text_end].strip(" .") for c in row.children]
+    return len(cells) >= 3 and cells == [str(i) for i in range(1, len(cells) + 1)]
+
+
+def _header_rows(table: Node, text: str) -> frozenset[int]:
+    """Start offsets of the cells above a row of column numbers among a table's first four rows:
+    the header, whatever the parse made of it (a row-label table reads its first row as a body row)."""
+    for i, r in enumerate(table.children[:4]):
+        if i and _numbers_row(r, text):
+            return frozenset(c.text_start for h in table.children[:i] for c in h.children)
+    return frozenset()
+
+
 def layout_unit(node: Node, t: str, ctx: dict) -> str | None:
     """The rules written from rounds 11-12 (see :data:`LAYOUT_RULES`): the first that decides."""
     for _, rule in LAYOUT_RULES:
@@ -285,6 +313,14 @@ def _tick_hint_rule(node: Node, t: str, ctx: dict) -> str | None:
     return "form" if len(t) < 200 and TICK_HINT.search(t) else None
 
 
+def _template_table_rule(node: Node, t: str, ctx: dict) -> str | None:
+    return "form" if node.kind in ("cell", "row") and ctx.get("template_table") else None
+
+
+def _numbered_header_rule(node: Node, t: str, ctx: dict) -> str | None:
+    return "heading" if node.kind == "cell" and node.text_start in ctx.get("header_cells", ()) else None
+
+
 def _budget_line_rule(node: Node, t: str, ctx: dict) -> str | None:
     if node.kind in ("part", "text", "point", "subpoint") and BUDGET_LINE.match(t):
         return "figures"
@@ -296,7 +332,8 @@ def _budget_line_rule(node: Node, t: str, ctx: dict) -> str | None:
 LAYOUT_RULES = (("answer_table", _answer_table_rule), ("code_row", _code_row_rule),
                 ("treaty_signature", _treaty_signature_rule), ("signed_name", _signed_name_rule), ("tick_hint", _tick_hint_rule),
                 ("budget_line", _budget_line_rule), ("money_table", _money_table_rule), ("report_table", _report_table_rule),
-                ("field_table", _field_table_rule), ("form_caption", _form_caption_rule))
+                ("field_table", _field_table_rule), ("form_caption", _form_caption_rule),
+                ("template_table", _template_table_rule), ("numbered_header", _numbered_header_rule))
 
 
 def _pure_blank(t: str) -> bool:
@@ -534,6 +571,8 @@ def contexts(act: Node, text: str) -> list[tuple[Node, str, dict]]:
             c["money_table"] = _is_money_table(node, text)
             c["report_table"] = _is_report_table(node, text)
             c["field_table"] = _is_field_table(node, text)
+            c["template_table"] = _is_template_table(node, text)
+            c["header_cells"] = _header_rows(node, text)
             plan = _is_plan(node, text)
             holder = ctx.get("_plan_widths")
             if plan and holder is not None:
@@ -572,13 +611,17 @@ def _header_cell_annexes(out: list[tuple[Node, str, dict]]) -> None:
     """A blank form whose annex header the export left in a one-cell table row, its lines glued
     («…№ 275 бұйрығына1-қосымша…11-қосымшанысан», «Приложение 2 к приказу … Форма»): the parse
     has no annex node for it, so the units after that cell, up to the next such header cell or
-    a parsed annex, are read as a form annex all the same. Only a header that says «нысан» /
-    «Форма» (:data:`ANNEX_CELL_FORM`) does this; the other annexes left in cells keep their context."""
+    a parsed annex, are read as a form annex all the same. Only a header that says it is a form
+    does this: «нысан» / «Форма» (:data:`ANNEX_CELL_FORM`), or two blanks to fill in glued after
+    its «қосымша» (the form's own head: «…5-қосымша_______(мекенжайы)», «…1-қосымшаКімге ____»;
+    not the blanks of a draft's date and number before it); the other annexes left in cells keep
+    their context."""
     starts = [i for i, (n, t, c) in enumerate(out)
               if n.kind == "cell" and not c.get("annex") and c.get("row_cells") == 1 and len(t) < 600
               and not t.rstrip().endswith((".", ";")) and ANNEX_CELL.search(t)]
     for j, i in enumerate(starts):
-        if not ANNEX_CELL_FORM.search(out[i][1]):
+        head = out[i][1]
+        if not ANNEX_CELL_FORM.search(head) and len(FORM_LINE.findall(head[ANNEX_CELL.search(head).end():])) < 2:
             continue
         stop = starts[j + 1] if j + 1 < len(starts) else len(out)
         for k in range(i + 1, stop):
