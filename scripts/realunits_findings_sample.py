@@ -14,6 +14,10 @@ once the drawn acts carry N flagged units; every flagged unit of the drawn acts 
 (``--n`` is ignored). ``--fresh-only`` also leaves out round 1's test-split acts (by default only
 its train split is left out, as rounds 2-12 were drawn).
 
+Acts listed in an earlier round's finding_acts_rN.json (drawn, with or without a finding) are left
+out too (round 14 on; round 13 was the first to list them). ``--max-chars`` (150,000 by default, as
+rounds 2-13 were drawn) leaves out longer acts.
+
 ``--topup --round N`` (after round N is merged): the units that carry a finding now, on the acts
 drawn for round N, that round N did not label (a later change of the rules or detectors put findings
 there); they are labelled and merged as round N with ``topup: true``, so that the round measures the
@@ -80,6 +84,7 @@ def main() -> None:
     ap.add_argument("--round", type=int, default=2, help="2: the first flagged-unit round; 3: fresh acts after it")
     ap.add_argument("--until", type=int, default=0, help="draw acts until they carry this many flagged units; take them all")
     ap.add_argument("--fresh-only", action="store_true", help="leave out every act of round 1, not only its train split")
+    ap.add_argument("--max-chars", type=int, default=150_000, help="leave out acts longer than this (rounds 2-13: 150,000)")
     ap.add_argument("--topup", action="store_true",
                     help="with --round N of a merged round: the units that carry a finding now on the acts drawn for "
                          "round N (finding_acts_rN.json) and that round N did not label (its sample -> finding_units_sample_rN.jsonl)")
@@ -91,8 +96,11 @@ def main() -> None:
     flagged = ROOT / "corpora" / "realunits" / "finding_units.jsonl"
     if a.round > 2 and flagged.exists():
         trained |= {r["act"] for r in load_labels(flagged)}     # acts of earlier rounds were trained on
+    for p in (ROOT / "corpora" / "realunits").glob("finding_acts_r*.json"):
+        if p.name != f"finding_acts_r{a.round}.json":       # every act an earlier round drew, with a finding or not
+            trained |= set(json.load(open(p, encoding="utf-8"))["acts"])
     acts = realacts.acts()
-    pool = sorted(x for x in acts if x not in trained and acts[x].chars < 150_000)
+    pool = sorted(x for x in acts if x not in trained and acts[x].chars < a.max_chars)
     if a.until:
         order = rnd.sample(pool, len(pool))
     else:
