@@ -82,13 +82,15 @@ def main() -> None:
     ap.add_argument("--findings", default="", help="rounds whose findings to measure, e.g. 11,12")
     ap.add_argument("--show", action="store_true", help="list the labelled norms each rule catches")
     ap.add_argument("--no-audit", action="store_true", help="skip the rule audit (findings only)")
+    ap.add_argument("--half", choices=("dev", "check"), default=None,
+                    help="with --findings: only the acts of that half (lexpert.training.units.round_half; round 14)")
     ap.add_argument("--drawn", default="", help="a round's finding_acts_rN.json: analyze all its acts")
     a = ap.parse_args()
     out = {} if a.no_audit else audit(a.max_round, a.show)
     if a.findings:
         from lexpert.training.realeval import flagged_units_check
 
-        out["findings"] = flagged_units_check(rounds=tuple(int(x) for x in a.findings.split(",")))
+        out["findings"] = flagged_units_check(rounds=tuple(int(x) for x in a.findings.split(",")), half=a.half)
     if a.drawn:
         out["drawn_acts"] = drawn_findings(a.drawn)
     print(json.dumps(out, ensure_ascii=False, indent=1))

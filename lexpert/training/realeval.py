@@ -131,26 +131,29 @@ def findings_on_labelled_units(split: str = "test") -> dict[str, Any]:
 FLAGGED = CHECKOUT / "corpora" / "realunits" / "finding_units.jsonl"
 
 
-def flagged_units_check(path: Path = FLAGGED, rounds: tuple[int, ...] | None = None) -> dict[str, Any]:
+def flagged_units_check(path: Path = FLAGGED, rounds: tuple[int, ...] | None = None,
+                        half: str | None = None) -> dict[str, Any]:
     """The flagged-unit rounds: units that carried findings on open acts of no earlier round,
     labelled by two annotators. Re-runs ``analyze`` on those acts and counts the findings that
     still fall on labelled units, split by what the annotators said. By default the latest
     round; ``in_training`` says whether the shipped classifier was fitted on it (then the
-    figure is not a held-out one: a round measures the model fitted on the rounds before it)."""
+    figure is not a held-out one: a round measures the model fitted on the rounds before it).
+    ``half`` (``dev`` or ``check``): only the acts of that half (:func:`units.round_half`)."""
     from ..pipeline import analyze
-    from .units import FLAGGED_ROUNDS_TRAIN, load_labels
+    from .units import FLAGGED_ROUNDS_TRAIN, load_labels, round_half
 
     every = load_labels(path)
     if rounds is None:
         rounds = (max(r.get("round") or 0 for r in every),)
-    rows = [r for r in every if r.get("round") in rounds]
+    rows = [r for r in every if r.get("round") in rounds and (half is None or round_half(r["act"]) == half)]
     on = Counter()
     by_label = Counter()
     for act_id, lab in sorted(_labels_by_act(rows).items()):
         for _, _, g in _labelled_findings(analyze(realacts.get(act_id).path), lab):
             on["norm" if g == "norm" else "non_norm"] += 1
             by_label[g] += 1
-    return {"rounds": list(rounds), "in_training": any(r in FLAGGED_ROUNDS_TRAIN for r in rounds),
+    return {"rounds": list(rounds), "half": half, "acts": len({r["act"] for r in rows}),
+            "in_training": any(r in FLAGGED_ROUNDS_TRAIN for r in rounds),
             "labelled_units": len(rows),
             "labelled_non_normative": sum(1 for r in rows if r["label"] != "norm"),
             "findings_on_labelled_units": sum(on.values()), "on_non_normative": on["non_norm"],

@@ -31,6 +31,15 @@ AUTHORED_LIMIT = 1500         # authored norms added to the real train units (al
 
 
 # ---------------------------------------------------------------- labelled data
+def round_half(act: str) -> str:
+    """Round 14 (the last fresh acts) is cut in two by act: ``dev``, the half the unit rules may
+    be written from once the round has measured the code it was drawn with, and ``check``, the
+    half that stays held out from those rules. A hash of the act id, so the cut is fixed."""
+    import hashlib
+
+    return "dev" if hashlib.blake2b(act.encode("utf-8"), digest_size=4).digest()[0] % 2 == 0 else "check"
+
+
 def load_labels(path: Path = LABELS) -> list[dict[str, Any]]:
     return [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
 
