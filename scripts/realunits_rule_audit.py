@@ -25,12 +25,15 @@ from collections import Counter, defaultdict
 
 from lexpert.structure.units import LAYOUT_RULES, decide_units, rule_unit
 from lexpert.structure.unitmodel import default_unit_model
-from lexpert.training.units import FLAGGED_TRAIN, load_labels, labelled_items
+from lexpert.training.units import FLAGGED_TRAIN, load_labels, labelled_items, round_half
 
 
 def audit(max_round: int, show: bool = False) -> dict:
+    """Round 14 joins the audit with its ``dev`` half only: its ``check`` half stays out of
+    every rule choice (measure it with ``--findings 14 --half check``)."""
     rows = [dict(r, round=1) for r in load_labels()]
-    rows += [r for r in load_labels(FLAGGED_TRAIN) if 2 <= (r.get("round") or 0) <= max_round]
+    rows += [r for r in load_labels(FLAGGED_TRAIN) if 2 <= (r.get("round") or 0) <= max_round
+             and not (r["round"] == 14 and round_half(r["act"]) == "check")]
     items, kept = labelled_items(rows)
     out: dict = {"labelled_units": len(kept), "rounds": f"1-{max_round}", "rules": {}}
     decided = [rule_unit(*x) for x in items]

@@ -321,6 +321,16 @@ def _numbered_header_rule(node: Node, t: str, ctx: dict) -> str | None:
     return "heading" if node.kind == "cell" and node.text_start in ctx.get("header_cells", ()) else None
 
 
+def _open_hint_rule(node: Node, t: str, ctx: dict) -> str | None:
+    """A blank's hint that the export cut across lines: «(жергілікті атқарушы органның» under
+    «_______________басшысы»: a short unit that opens a parenthesis it does not close, right after
+    a line with a blank."""
+    s = t.lstrip()
+    ok = (s.startswith("(") and len(t) < 120 and t.count("(") > t.count(")")
+          and FORM_LINE.search(ctx.get("prev") or ""))
+    return "form" if ok else None
+
+
 def _budget_line_rule(node: Node, t: str, ctx: dict) -> str | None:
     if node.kind in ("part", "text", "point", "subpoint") and BUDGET_LINE.match(t):
         return "figures"
@@ -333,7 +343,8 @@ LAYOUT_RULES = (("answer_table", _answer_table_rule), ("code_row", _code_row_rul
                 ("treaty_signature", _treaty_signature_rule), ("signed_name", _signed_name_rule), ("tick_hint", _tick_hint_rule),
                 ("budget_line", _budget_line_rule), ("money_table", _money_table_rule), ("report_table", _report_table_rule),
                 ("field_table", _field_table_rule), ("form_caption", _form_caption_rule),
-                ("template_table", _template_table_rule), ("numbered_header", _numbered_header_rule))
+                ("template_table", _template_table_rule), ("numbered_header", _numbered_header_rule),
+                ("open_hint", _open_hint_rule))
 
 
 def _pure_blank(t: str) -> bool:
@@ -557,7 +568,8 @@ def contexts(act: Node, text: str) -> list[tuple[Node, str, dict]]:
         if k == "preamble":
             c["preamble"] = True
         elif k == "annex":
-            c = {"annex": True, "form_annex": _annex_is_form(node, text),
+            c = {"annex": True, "_annex_at": node.text_start, "_annex_title": node.title or "",
+                 "form_annex": _annex_is_form(node, text),
                  "repealed_annex": _annex_is_repealed(node), "_plan_widths": set()}
         elif k == "table":
             c["table"] = True
@@ -597,6 +609,7 @@ def contexts(act: Node, text: str) -> list[tuple[Node, str, dict]]:
 
     rec(act, {"_plan_widths": set()})
     _header_cell_annexes(out)
+    _field_block_annexes(out)
     # neighbours in reading order
     for idx, (node, t, c) in enumerate(out):
         nxt = out[idx + 1][0] if idx + 1 < len(out) else None
@@ -629,6 +642,45 @@ def _header_cell_annexes(out: list[tuple[Node, str, dict]]) -> None:
             if c.get("annex"):
                 break                      # a parsed annex: its own context from here
             c["annex"] = c["form_annex"] = True
+
+
+CONTRACT_TITLE = re.compile(r"\b(?:шарт\w*|келісім\w*|договор\w*|соглашени\w*|контракт\w*)\b", re.I)
+
+
+_DATE_HEAD = re.compile(r"жыл|год|\bж\.|\bг\.|[«\"]\s*_+\s*[»\"]|қосымша|приложени|шешім|қаулы|бұйры|решени|постановлени|приказ", re.I)
+
+
+def _field_line(t: str) -> bool:
+    """A form's field: a short caption with its blank «Конкурстың № ______», «Лоттың атауы ____»;
+    not the blanks of a draft's own date and number («2024 жылғы "__" ____ № ___ шешіміне қосымша»)."""
+    return (len(t) < 200 and bool(FORM_LINE.search(t)) and letters(FORM_LINE.sub("", t)) < 60
+            and not _DATE_HEAD.search(t))
+
+
+def _field_block_annexes(out: list[tuple[Node, str, dict]], head: int = 12, fields: int = 4,
+                         max_units: int = 80) -> None:
+    """A parsed annex that opens with a block of a form's fields (``fields`` or more field lines among
+    its first ``head`` units: «Тапсырыс берушінің атауы ____», «Конкурстың № ____», «Лоттың № ____»)
+    is a form filled in by whoever it names, its numbered points included (GUIDELINES rules 10 and
+    15); not an annex titled as a contract or an agreement, nor one of more than ``max_units`` units
+    (a model contract's or a model documentation's points are rules, whatever blanks open them). A
+    service standard's table that the parse left inside such an annex keeps its own reading."""
+    by_annex: dict[int, list[dict]] = {}
+    first: dict[int, list[str]] = {}
+    for n, t, c in out:
+        at = c.get("_annex_at")
+        if at is None or c.get("form_annex"):
+            continue
+        by_annex.setdefault(at, []).append(c)
+        if len(by_annex[at]) <= head:
+            first.setdefault(at, []).append(t)
+    for at, ctxs in by_annex.items():
+        if CONTRACT_TITLE.search(ctxs[0].get("_annex_title") or ""):
+            continue
+        if len(ctxs) <= max_units and sum(1 for t in first[at] if _field_line(t)) >= fields:
+            for c in ctxs:
+                if not c.get("standard_table"):     # a service standard the parse left inside the form
+                    c["form_annex"] = True
 
 
 def decide_units(items: list[tuple[Node, str, dict]], model=None) -> list[str]:
