@@ -21,6 +21,24 @@ def _wrapped():
     return out
 
 
+def _wrapped_detect():
+    """The detection side's wrapped patterns: the act-context checks, the state-held lexicon, the
+    rule layer's counter-patterns and co-requirements."""
+    from lexpert.detect import context, stateheld
+    from lexpert.detect.rules import ruleset
+
+    out = [(f"context.{n}", p) for n, p in vars(context).items() if isinstance(p, Anchored)]
+    for lang in ("ru", "kk"):
+        L = stateheld.lexicon(lang)
+        out += [(f"stateheld.{lang}.{f}", getattr(L, f)) for f in ("prefilter", "demand", "list_item", "exempt",
+                                                                   "exempt_clause", "foreign")]
+        out += [(f"stateheld.{lang}.{d.id}", d.pattern) for d in L.documents]
+        out += [(f"rules.{lang}.{r.id}", u) for r in ruleset(lang).rules
+                for u in r.unless + r.requires + r.context_requires]
+    assert all(isinstance(p, Anchored) for _, p in out)
+    return out
+
+
 def _texts():
     from lexpert.nlp.normalize import normalize
     from lexpert.structure import parse
@@ -63,6 +81,17 @@ def test_every_wrapped_pattern_answers_as_its_regex(texts):
                 assert p.sub(" ", lo) == raw.sub(" ", lo), (name, lo)
                 checked += 1
     assert checked > 100_000
+    detect = _wrapped_detect()
+    assert len(detect) > 150
+    for name, p in detect:
+        raw = p.regex
+        for t in texts[::2]:
+            for lo in (t, t.upper()):
+                a, b = p.search(lo), raw.search(lo)
+                assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups())), (name, lo)
+                a, b = p.match(lo), raw.match(lo)
+                assert (a and a.span()) == (b and b.span()), (name, lo)
+                assert [m.span() for m in p.finditer(lo)] == [m.span() for m in raw.finditer(lo)], (name, lo)
     p = _wrapped()[0][1]
     assert [m.span() for m in p.finditer("x " + texts[-3])] == [m.span() for m in p.regex.finditer("x " + texts[-3])]
 

@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 
 def test_analyze_does_not_import_torch_but_torch_still_imports(tmp_path):
@@ -84,3 +85,52 @@ def test_unit_features_are_scikit_learns_bit_for_bit():
     got = fast.transform(docs)
     np.testing.assert_array_equal(got.indices, want.indices)
     np.testing.assert_allclose(got.data, want.data, rtol=1e-9)
+
+
+# ---------------------------------------------------------------- analyze's JSON unchanged by speed work
+# Large and varied open real acts (the 100-page act of `bench analyze`, the largest Kazakh acts,
+# a budget decision, the largest Russian act, an order with a standard table and forms), and two
+# of them printed to PDF as `bench analyze` prints them. Only the SHA-256 of lexpert's JSON (the
+# text included) is stored, recorded with the code before the speed work of issue 17; the acts
+# are read from the real-act folder at run time. Re-record (``python -m tests.test_speed``)
+# only for a change that is meant to change analyze's output.
+DIGESTS = Path(__file__).parent / "data" / "analyze_real_digests.json"
+DIGEST_ACTS = ("lre-07900", "lre-12279", "lre-08658", "lre-06024", "lre-00415",
+               "kzl-ru-government_2018-02-12_118666", "kzl-ru-minjust_order_2020-06-19_144367",
+               "kzl-kk-minjust_order_2020-06-19_144367")
+DIGEST_PDFS = ("kzl-ru-government_2018-02-12_118666", "lre-00415")
+
+
+def _report_digest(rep, act_id: str) -> str:
+    import hashlib
+
+    rep.source = act_id                    # not the path the act was read from
+    return hashlib.sha256(json.dumps(rep.to_dict(include_text=True), ensure_ascii=False,
+                                     sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def analyze_digests(tmp: Path) -> dict[str, str]:
+    from lexpert.pipeline import analyze
+    from lexpert.training import realacts
+    from lexpert.training.bench_analyze import act_pdf
+
+    out = {f"text:{a}": _report_digest(analyze(realacts.get(a).path), a) for a in DIGEST_ACTS}
+    for a in DIGEST_PDFS:
+        pdf = act_pdf(realacts.act_text(a), tmp / f"{a}.pdf")
+        out[f"pdf:{a}"] = _report_digest(analyze(pdf), a)
+    return out
+
+
+def test_analyze_json_of_large_real_acts_is_unchanged(tmp_path):
+    want = json.loads(DIGESTS.read_text(encoding="utf-8"))
+    got = analyze_digests(tmp_path)
+    assert set(got) == set(want) and len(got) == len(DIGEST_ACTS) + len(DIGEST_PDFS)
+    assert {k: v for k, v in got.items() if want[k] != v} == {}
+
+
+if __name__ == "__main__":          # python -m tests.test_speed: re-record the digests
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        DIGESTS.write_text(json.dumps(analyze_digests(Path(d)), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(DIGESTS)

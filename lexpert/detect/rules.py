@@ -27,7 +27,7 @@ from spacy.tokens import Doc
 from spacy.util import ensure_path
 
 from ..errors import TaxonomyError
-from ..nlp.anchors import compile_dnf, literal_anchors, literal_dnf
+from ..nlp.anchors import Anchored, compile_dnf, literal_anchors, literal_dnf
 from ..nlp.pipeline import build_nlp
 from ..records import Hit
 from ..taxonomy import load_taxonomy
@@ -47,8 +47,8 @@ class Rule:
     pattern: re.Pattern
     score: float
     reason: str
-    unless: tuple[re.Pattern, ...] = ()
-    requires: tuple[re.Pattern, ...] = ()
+    unless: tuple[re.Pattern, ...] = ()     # counter-patterns and co-requirements: nlp.anchors.Anchored
+    requires: tuple[re.Pattern, ...] = ()   # (a text lacking their literals skips the regex; same answers)
     actor: str | None = None
     window: int | None = None
     context_requires: tuple[re.Pattern, ...] = ()
@@ -110,10 +110,10 @@ class RuleSet:
             pat = comp(r["pattern"])
             rules.append(Rule(
                 id=r["id"], code=r["code"], pattern=pat, anchors=literal_anchors(pat.pattern), score=float(r.get("score", 0.7)),
-                reason=r.get("reason", ""), unless=tuple(comp(u) for u in r.get("unless", [])),
-                requires=tuple(comp(u) for u in r.get("requires", [])), actor=r.get("actor"),
+                reason=r.get("reason", ""), unless=tuple(Anchored(comp(u)) for u in r.get("unless", [])),
+                requires=tuple(Anchored(comp(u)) for u in r.get("requires", [])), actor=r.get("actor"),
                 window=r.get("window"),
-                context_requires=tuple(comp(u) for u in r.get("context_requires", [])),
+                context_requires=tuple(Anchored(comp(u)) for u in r.get("context_requires", [])),
             ))
         return cls(lang, rules, comp(raw["actors"]["state"]), comp(raw["actors"]["private"]), raw_text)
 

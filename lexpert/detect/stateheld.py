@@ -33,6 +33,7 @@ from importlib import resources
 
 import yaml
 
+from ..nlp.anchors import Anchored
 from ..records import Finding, Norm
 from ..taxonomy import load_taxonomy
 
@@ -79,8 +80,8 @@ def lexicon(lang: str) -> Lexicon:
 def _lexicon(lang: str) -> Lexicon:
     raw = yaml.safe_load(resources.files("lexpert.data").joinpath("lexicons/state_held.yaml").read_text("utf-8"))
 
-    def comp(p: str) -> re.Pattern:
-        return re.compile(_clean(p), re.I)
+    def comp(p: str) -> re.Pattern:      # Anchored: a text lacking the pattern's literals skips it (same answers)
+        return Anchored(re.compile(_clean(p), re.I))
 
     docs = tuple(Document(d["id"], d["name"][lang], d["holder"][lang], comp(d[lang]), bool(d.get("needs_demand")))
                  for d in raw["documents"])

@@ -122,6 +122,7 @@ def _page_lines(textpage, height: float) -> list[str]:
     lines: list[str] = []
     pos = 0
     n = textpage.count_chars()
+    charbox = _charbox_reader(textpage)
     for raw_line in text.split("\n"):
         body = raw_line.replace("\r", "")
         line = _Line(body.replace("\ufffe", "-").strip())
@@ -129,11 +130,11 @@ def _page_lines(textpage, height: float) -> list[str]:
         last = pos + len(body.rstrip()) - 1
         if line and 0 <= first <= last < n and height > 0:
             try:
-                left, bottom, _, top = textpage.get_charbox(first)
-                _, _, right, _ = textpage.get_charbox(last)
+                left, bottom, _, top = charbox(first)
+                right = charbox(last)[2]
                 sp = line.find(" ")
-                word_end = first + (sp - 1 if sp > 0 else len(line) - 1)
-                line.first_word = textpage.get_charbox(min(word_end, last))[2] - left
+                word_end = min(first + (sp - 1 if sp > 0 else len(line) - 1), last)
+                line.first_word = (right if word_end == last else charbox(word_end)[2]) - left
                 line.box = (left, bottom, right, top)
                 line.edge = top > height * (1 - EDGE_BAND) or bottom < height * EDGE_BAND
             except (ValueError, IndexError, OSError, RuntimeError):   # a glyph without a box: the line stays,
@@ -141,6 +142,25 @@ def _page_lines(textpage, height: float) -> list[str]:
         lines.append(line)
         pos += len(raw_line) + 1
     return lines
+
+
+def _charbox_reader(textpage):
+    """``textpage.get_charbox`` (left, bottom, right, top; RuntimeError where PDFium has no box)
+    through the raw call with its four out-values made once per page, not four per call: the
+    same values, read three times a line."""
+    from ctypes import c_double
+
+    import pypdfium2.raw as raw
+
+    get = raw.FPDFText_GetCharBox
+    l, r, b, t = c_double(), c_double(), c_double(), c_double()
+
+    def charbox(index: int) -> tuple[float, float, float, float]:
+        if not get(textpage, index, l, r, b, t):      # (sic) left, right, bottom, top
+            raise RuntimeError("Failed to get charbox.")
+        return l.value, b.value, r.value, t.value
+
+    return charbox
 
 
 def _line_pitch(pages: list[list[str]]) -> float | None:

@@ -197,26 +197,47 @@ class Anchored:
     def __repr__(self) -> str:
         return f"Anchored({self.regex!r}, {self.anchors!r})"
 
+    @staticmethod
+    def _read(text: str) -> tuple:
+        """``_last`` for ``text``: the text, its lower case, whether it holds an odd character."""
+        low = text.lower()
+        odd = Anchored._odd
+        last = Anchored._last = (text, low, odd is not None and odd.search(low) is not None)
+        return last
+
     def can_match(self, text: str) -> bool:
         """False only where no match is possible: the lower-cased text satisfies no conjunction
         of literals (:func:`literal_dnf`)."""
-        if self.dnf is None:
+        holds = self._holds
+        if holds is None:
             return True
         last = Anchored._last
         if last[0] is not text:
-            low = text.lower()
-            odd = Anchored._odd
-            last = Anchored._last = (text, low, odd is not None and odd.search(low) is not None)
-        low = last[1]
-        if self._holds(low):
-            return True
-        return last[2] and self._unsafe is not None and self._unsafe.search(low) is not None
+            last = Anchored._read(text)
+        return holds(last[1]) or (last[2] and self._unsafe is not None and self._unsafe.search(last[1]) is not None)
 
+    # the test of can_match written out in each method (one call less on every text read)
     def search(self, text: str, *args):
-        return self.regex.search(text, *args) if args or self.can_match(text) else None
+        holds = self._holds
+        if args or holds is None:
+            return self.regex.search(text, *args)
+        last = Anchored._last
+        if last[0] is not text:
+            last = Anchored._read(text)
+        if holds(last[1]) or (last[2] and self._unsafe is not None and self._unsafe.search(last[1]) is not None):
+            return self.regex.search(text)
+        return None
 
     def match(self, text: str, *args):
-        return self.regex.match(text, *args) if args or self.can_match(text) else None
+        holds = self._holds
+        if args or holds is None:
+            return self.regex.match(text, *args)
+        last = Anchored._last
+        if last[0] is not text:
+            last = Anchored._read(text)
+        if holds(last[1]) or (last[2] and self._unsafe is not None and self._unsafe.search(last[1]) is not None):
+            return self.regex.match(text)
+        return None
 
     def fullmatch(self, text: str, *args):
         return self.regex.fullmatch(text, *args) if args or self.can_match(text) else None
@@ -225,7 +246,15 @@ class Anchored:
         return self.regex.findall(text, *args) if args or self.can_match(text) else []
 
     def finditer(self, text: str, *args):
-        return self.regex.finditer(text, *args) if args or self.can_match(text) else iter(())
+        holds = self._holds
+        if args or holds is None:
+            return self.regex.finditer(text, *args)
+        last = Anchored._last
+        if last[0] is not text:
+            last = Anchored._read(text)
+        if holds(last[1]) or (last[2] and self._unsafe is not None and self._unsafe.search(last[1]) is not None):
+            return self.regex.finditer(text)
+        return iter(())
 
     def sub(self, repl, text: str, count: int = 0):
         return self.regex.sub(repl, text, count) if self.can_match(text) else text

@@ -344,6 +344,7 @@ def parse_act(text: str, start: int = 0, end: int | None = None, lang: str | Non
     amend_intro: Node | None = None          # the instruction whose quoted wording follows
     in_quote: Node | None = None
     text_counter: dict[int, int] = {}
+    part_counter: dict[int, int] = {}        # parts under each point or article (only added below)
 
     def attach(node: Node, level: int | None):
         if level is not None:
@@ -419,8 +420,8 @@ def parse_act(text: str, start: int = 0, end: int | None = None, lang: str | Non
                 stack.pop()
             top = stack[-1]
             if top.kind in ("point", "article"):
-                k = sum(1 for c in top.children if c.kind == "part") + 2
-                node = b.node("part", ln, str(k))
+                k = part_counter[id(top)] = part_counter.get(id(top), 0) + 1
+                node = b.node("part", ln, str(k + 1))
             elif (top.kind in ("chapter", "section", "paragraph", "annex") and _is_heading_like(t)
                   and not any(c.kind in ("text", "point", "article") for c in top.children)
                   and not top.title):

@@ -153,6 +153,7 @@ ANSWER_HEAD = re.compile(
 TREATY_SIGN = re.compile(
     r"\bқолдарын\s+қойды\b|^ОСЫНЫ\s+КУӘЛЕНДІРУ\s+ҮШІН\b|^Осыны\s+куәландыру\s+үшін\b|"
     r"^В\s+(?:УДОСТОВЕРЕНИЕ|удостоверение)\s+(?:ЧЕГО|чего)\b|\bнижеподписавшиеся\b.{0,200}\bподписали\b", re.S)
+TREATY_SIGN = Anchored(TREATY_SIGN)         # case-sensitive: its literals, lower-cased, are still in any match
 # a closing signature line of a position and a name: «Тамды селолық округінің әкімі Султанов Т.Б.»
 _CAP = "А-ЯЁӘҒҚҢӨҰҮҺІ"
 SIGNED_NAME = re.compile(rf"[{_CAP}][а-яёәғқңөұүһі]+(?:-[{_CAP}][а-яёәғқңөұүһі]+)?\s+[{_CAP}]\.\s?[{_CAP}]\.?\s*$|"
@@ -466,13 +467,15 @@ def rule_unit(node: Node, t: str, ctx: dict) -> str | None:
         return u
     if FORM_LINE.search(t) and letters(FORM_LINE.sub("", t)) < 40:
         return "form"
-    if FORM_FIELD.match(t) and len(t) < 200:
+    # (below, the cheap tests of length and kind come before the patterns: the same answers)
+    if len(t) < 200 and FORM_FIELD.match(t):
         return "form"
-    if FORM_HINT.search(t) and len(t) < 200 and not t.endswith((".", ";")):
+    if len(t) < 200 and not t.endswith((".", ";")) and FORM_HINT.search(t):
         return "form"
-    if FORM_BLANK_END.search(t) and len(t) < 300:
+    if len(t) < 300 and FORM_BLANK_END.search(t):
         return "form"
-    if len(FORM_LINE.findall(t)) >= 2 and len(t) < 300 or len(FORM_LINE.findall(t)) >= 3:
+    blanks = len(FORM_LINE.findall(t))
+    if blanks >= 2 and len(t) < 300 or blanks >= 3:
         return "form"                    # «сенімхат көшірмесі _______ парақта ______ данада;»
     if FIRST_PERSON.search(t) or ADDRESSEE.search(t):
         return "form"
@@ -481,7 +484,7 @@ def rule_unit(node: Node, t: str, ctx: dict) -> str | None:
         return "form"                    # the caption of a blank line below it: «2) сақтанушы» / «______;»
     if TOC.search(t):
         return "toc"
-    if AGREED.search(t) and len(t) < 200:
+    if len(t) < 200 and AGREED.search(t):
         return "preamble"
     if k == "quote" and QUOTED_HEADING.match(t) and len(t) < 300 and not t.rstrip(' ";»').endswith((".", ";")):
         return "heading"
@@ -489,15 +492,15 @@ def rule_unit(node: Node, t: str, ctx: dict) -> str | None:
         m = RENAME_LEADIN.search(ctx.get("prev") or "")
         if m:
             return "heading" if m.group("head") else "title"
-    if PLACE_FIELD.match(t) and k != "cell":
+    if k != "cell" and PLACE_FIELD.match(t):
         return "list"
-    if k != "cell" and TITLE_END.search(t) and len(t) < 600:
+    if k != "cell" and len(t) < 600 and TITLE_END.search(t):
         return "title"
     if _section_heading(node, t, nxt):
         return "heading"
-    if MEMBER.search(t) and len(t.split()) <= 14 and k in ("point", "subpoint", "part", "text", "item"):
+    if k in ("point", "subpoint", "part", "text", "item") and MEMBER.search(t) and len(t.split()) <= 14:
         return "list"
-    if DIRECTION.search(t) and k in ("text", "part", "cell", "row", "point") and not t.rstrip().endswith(";"):
+    if k in ("text", "part", "cell", "row", "point") and not t.rstrip().endswith(";") and DIRECTION.search(t):
         return "heading"
     if FOOTNOTE.match(t):
         return "footnote"
