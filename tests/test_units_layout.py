@@ -202,3 +202,20 @@ def test_a_blanks_hint_cut_across_lines_is_a_form():
     assert u["(жергілікті атқарушы органның"] == "form"
     assert _units(HEAD + "3. Комиссия (жергілікті атқарушы органның\n\nшешімімен құрылады) жұмыс істейді.\n").get(
         "(жергілікті атқарушы органның") != "form"
+
+
+def test_a_register_table_with_codes_is_a_list():
+    basis = ("Әділет министрінің 2015 жылғы 25 ақпандағы № 112 бұйрығы. Нормативтік құқықтық актілерді "
+             "мемлекеттік тіркеу тізілімінде № 10764 болып тіркелді.")
+    rows = "".join(f"| {i}. | 002010{i:02d} | {name} | Әділетмині | {basis}\n" for i, name in enumerate((
+        "Туу туралы қайталама куәлік беру", "Неке қию туралы қайталама куәлік беру",
+        "Қайтыс болу туралы қайталама куәлік беру", "Әкелікті анықтау туралы анықтама беру",
+        "Тегін ауыстыру туралы анықтама беру"), 1))
+    u = _units(HEAD + "Мемлекеттік көрсетілетін қызметтердің тізілімі\n\n| № | Коды | Атауы | Орган | Негіз\n" + rows)
+    assert u["Неке қию туралы қайталама куәлік беру"] == "list"
+    # four coded rows are not yet a register
+    from lexpert.structure.units import _is_register_table
+    few = normalize(HEAD + "| № | Коды | Атауы | Орган | Негіз\n" + "".join(r + "\n" for r in rows.splitlines()[:4]))
+    five = normalize(HEAD + "| № | Коды | Атауы | Орган | Негіз\n" + rows)
+    table = lambda t: [n for n in parse(t, units=False).walk() if n.kind == "table"][-1]
+    assert not _is_register_table(table(few), few) and _is_register_table(table(five), five)

@@ -245,6 +245,18 @@ def _is_template_table(table: Node, text: str) -> bool:
     return held >= 3 and held >= len(cells) / 3
 
 
+_CODE_CELL = re.compile(r"\d{6,9}")
+
+
+def _is_register_table(table: Node, text: str) -> bool:
+    """A register or classifier printed as a table: five or more rows carry a bare 6-9 digit code
+    in a cell of their own before the row's last (the Register of state services' «00201009», a
+    classifier's code; a sum closes a budget row instead); its cells name what is registered and
+    set no rule of the act. A table of figures stays one (:func:`_register_table_rule`)."""
+    return sum(1 for r in table.children
+               if any(_CODE_CELL.fullmatch(text[c.text_start:c.text_end].strip()) for c in r.children[:-1])) >= 5
+
+
 def _numbers_row(row: Node, text: str) -> bool:
     """A row that only numbers the columns: «1 | 2 | 3» (running from 1, three or more cells)."""
     cells = [text[c.text_start:c.text_end].strip(" .") for c in row.children]
@@ -318,6 +330,10 @@ def _template_table_rule(node: Node, t: str, ctx: dict) -> str | None:
     return "form" if node.kind in ("cell", "row") and ctx.get("template_table") else None
 
 
+def _register_table_rule(node: Node, t: str, ctx: dict) -> str | None:
+    return "list" if node.kind == "cell" and ctx.get("register_table") and not ctx.get("figures_table") else None
+
+
 def _numbered_header_rule(node: Node, t: str, ctx: dict) -> str | None:
     return "heading" if node.kind == "cell" and node.text_start in ctx.get("header_cells", ()) else None
 
@@ -345,7 +361,7 @@ LAYOUT_RULES = (("answer_table", _answer_table_rule), ("code_row", _code_row_rul
                 ("budget_line", _budget_line_rule), ("money_table", _money_table_rule), ("report_table", _report_table_rule),
                 ("field_table", _field_table_rule), ("form_caption", _form_caption_rule),
                 ("template_table", _template_table_rule), ("numbered_header", _numbered_header_rule),
-                ("open_hint", _open_hint_rule))
+                ("open_hint", _open_hint_rule), ("register_table", _register_table_rule))
 
 
 def _pure_blank(t: str) -> bool:
@@ -587,6 +603,7 @@ def contexts(act: Node, text: str) -> list[tuple[Node, str, dict]]:
             c["report_table"] = _is_report_table(node, text)
             c["field_table"] = _is_field_table(node, text)
             c["template_table"] = _is_template_table(node, text)
+            c["register_table"] = _is_register_table(node, text)
             c["header_cells"] = _header_rows(node, text)
             plan = _is_plan(node, text)
             holder = ctx.get("_plan_widths")
