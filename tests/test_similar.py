@@ -80,10 +80,14 @@ def test_reviewed_findings_are_offered_at_aligned_norms(planted, tmp_path):
     others = [m["id"] for m in f["members"] if m["id"] != src]
     offers = f["offers"]
     assert {o["target"] for o in offers} == set(others)
-    # a near duplicate: most confirmed findings land on a norm of each other member, most quoting the same words
+    # a near duplicate: the findings of most confirmed norms land on a norm of each other member, most
+    # quoting the same words (counted by norm: a norm the near duplicate changed takes all its findings
+    # with it, and one norm may carry two codes)
+    confirmed_norms = {f.norm_id for f in rep.findings[::2]}
     for t in others:
         mine = [o for o in offers if o["target"] == t]
-        assert len(mine) >= 0.8 * confirmed
+        assert len({o["source_norm_id"] for o in mine}) >= 0.8 * len(confirmed_norms)
+        assert all(o["source_norm_id"] in confirmed_norms for o in mine)
         assert sum(o["evidence_present"] for o in mine) >= 0.7 * len(mine)
         assert all(o["source"] == src and o["alignment"] >= 0.35 for o in mine)
 
