@@ -685,20 +685,15 @@ def _field_block_annexes(out: list[tuple[Node, str, dict]], head: int = 12, fiel
     15); not an annex titled as a contract or an agreement, nor one of more than ``max_units`` units
     (a model contract's or a model documentation's points are rules, whatever blanks open them). A
     service standard's table that the parse left inside such an annex keeps its own reading."""
-    by_annex: dict[int, list[dict]] = {}
-    first: dict[int, list[str]] = {}
-    for n, t, c in out:
-        at = c.get("_annex_at")
-        if at is None or c.get("form_annex"):
+    by_annex: dict[int, list[tuple[str, dict]]] = {}
+    for _, t, c in out:
+        if c.get("_annex_at") is not None and not c.get("form_annex"):
+            by_annex.setdefault(c["_annex_at"], []).append((t, c))
+    for units in by_annex.values():
+        if CONTRACT_TITLE.search(units[0][1].get("_annex_title") or ""):
             continue
-        by_annex.setdefault(at, []).append(c)
-        if len(by_annex[at]) <= head:
-            first.setdefault(at, []).append(t)
-    for at, ctxs in by_annex.items():
-        if CONTRACT_TITLE.search(ctxs[0].get("_annex_title") or ""):
-            continue
-        if len(ctxs) <= max_units and sum(1 for t in first[at] if _field_line(t)) >= fields:
-            for c in ctxs:
+        if len(units) <= max_units and sum(1 for t, _ in units[:head] if _field_line(t)) >= fields:
+            for _, c in units:
                 if not c.get("standard_table"):     # a service standard the parse left inside the form
                     c["form_annex"] = True
 
