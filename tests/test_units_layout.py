@@ -219,3 +219,21 @@ def test_a_register_table_with_codes_is_a_list():
     five = normalize(HEAD + "| № | Коды | Атауы | Орган | Негіз\n" + rows)
     table = lambda t: [n for n in parse(t, units=False).walk() if n.kind == "table"][-1]
     assert not _is_register_table(table(few), few) and _is_register_table(table(five), five)
+
+
+def test_block_and_window_shares_say_how_form_like_a_units_surroundings_are():
+    from lexpert.structure.units import contexts
+
+    rules = "".join(f"{k}. Уәкілетті орган өтінішті он жұмыс күні ішінде қарауға міндетті.\n\n" for k in range(1, 6))
+    fields = "".join(f"{c} ______________\n\n" for c in (
+        "Өтініш берушінің тегі, аты", "Тұрғылықты мекенжайы", "Телефоны", "Өтініш берілген күн", "Қолы"))
+    text = normalize(HEAD.replace("Бұйрыққа қосымша", "Қағидалар\n\n" + rules + "Қағидаларға қосымша\n\nНысан")
+                     + "Өтініш\n\n" + fields + "Өтініште көрсетілген мәліметтердің дұрыстығын растаймын.\n")
+    items = [x for a in parse(text, units=False).children for x in contexts(a, text)]
+    by = {" ".join(t.split()): c for _, t, c in items}
+    rule = by["3. Уәкілетті орган өтінішті он жұмыс күні ішінде қарауға міндетті."]
+    field = by["Телефоны ______________"]
+    # the rules' block reads as rules; the form's block as fields and blanks
+    assert rule["blk_rule"] > 0.3 and rule["blk_field"] == 0 and rule["win_rule"] > 0.3
+    assert field["blk_field"] > 0.5 and field["blk_rule"] == 0 and field["win_field"] > 0.3
+    assert rule["win_field"] < 0.2 < field["win_field"] and field["win_rule"] < rule["win_rule"]

@@ -29,6 +29,7 @@ def default_unit_model():
 
 _END = re.compile(r"[.;:!?]\s*[»\"”]?\s*$")
 _UPPER = re.compile(r"[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]")
+SURROUNDINGS = ("blk_field", "blk_blank", "blk_rule", "blk_short", "win_field", "win_blank", "win_rule", "win_short")
 CTX_FLAGS = ("preamble", "annex", "form_annex", "repealed_annex", "table", "figures_table", "header_row",
              "last_cell", "before_signature")
 
@@ -59,6 +60,9 @@ def features(node: Node, text: str, ctx: dict) -> dict[str, Any]:
         "row_cells": float(ctx.get("row_cells", 0) or 0),
         "narrow_row": 1.0 if (ctx.get("row_cells") or 0) < (ctx.get("table_width") or 0) else 0.0,
     }
+    for k in SURROUNDINGS:          # how form-like the unit's block and window are (units._block_shares)
+        f[k] = float(ctx.get(k, 0.0) or 0.0)
+    f["blk_size"] = math.log1p(ctx.get("blk_size", 0) or 0)
     for flag in CTX_FLAGS:
         if ctx.get(flag):
             f["ctx=" + flag] = 1.0

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import accumulate
+from typing import Any
 
 from ..nlp.anchors import Anchored
 from ..records import Node
@@ -630,6 +632,7 @@ def contexts(act: Node, text: str) -> list[tuple[Node, str, dict]]:
     rec(act, {"_plan_widths": set()})
     _header_cell_annexes(out)
     _field_block_annexes(out)
+    _block_shares(out)
     # neighbours in reading order
     for idx, (node, t, c) in enumerate(out):
         nxt = out[idx + 1][0] if idx + 1 < len(out) else None
@@ -696,6 +699,42 @@ def _field_block_annexes(out: list[tuple[Node, str, dict]], head: int = 12, fiel
             for _, c in units:
                 if not c.get("standard_table"):     # a service standard the parse left inside the form
                     c["form_annex"] = True
+
+
+DEONTIC = re.compile(
+    r"\b(?:тиіс\w*|міндетті\w*|құқылы|жүзеге\s+асыр\w*|жол\s+берілмейді|рұқсат\s+етілмейді|болып\s+табылады|"
+    r"долж\w+|обязан\w*|вправе|не\s+допуска\w+|осуществля\w+|является|являются)\b", re.I)
+
+
+def _block_shares(out: list[tuple[Node, str, dict]], window: int = 6) -> None:
+    """How form-like the unit's surroundings are: over its block (the annex it sits in, or the
+    act's body outside annexes) and over the ``window`` units on each side, the shares of form
+    fields, of lines with a blank, of lines that read as a sentence of a rule (a deontic word, an
+    end stop) and the block's size. A medical record form printed as sections, an application
+    inside a service standard: its lines are norms in form, not in what surrounds them."""
+    n = len(out)
+    field = [1 if _field_line(t) else 0 for _, t, _ in out]
+    blank = [1 if FORM_LINE.search(t) else 0 for _, t, _ in out]
+    rule = [1 if (t.rstrip().endswith((".", ";")) and DEONTIC.search(t)) else 0 for _, t, _ in out]
+    short = [1 if len(t) < 60 and not t.rstrip().endswith((".", ";", ":")) else 0 for _, t, _ in out]
+    blocks: dict[Any, list[int]] = {}
+    for i, (_, _, c) in enumerate(out):
+        blocks.setdefault(c.get("_annex_at"), []).append(i)
+    for idx in blocks.values():
+        k = len(idx)
+        sf, sb, sr, ss = (sum(v[i] for i in idx) / k for v in (field, blank, rule, short))
+        for i in idx:
+            c = out[i][2]
+            c["blk_field"], c["blk_blank"], c["blk_rule"], c["blk_short"] = sf, sb, sr, ss
+            c["blk_size"] = k
+    cf, cb, cr, cs = (list(accumulate(v, initial=0)) for v in (field, blank, rule, short))
+    for i, (_, _, c) in enumerate(out):
+        lo, hi = max(0, i - window), min(n, i + window + 1)
+        m = hi - lo - 1 or 1
+        c["win_field"] = (cf[hi] - cf[lo] - field[i]) / m
+        c["win_blank"] = (cb[hi] - cb[lo] - blank[i]) / m
+        c["win_rule"] = (cr[hi] - cr[lo] - rule[i]) / m
+        c["win_short"] = (cs[hi] - cs[lo] - short[i]) / m
 
 
 def decide_units(items: list[tuple[Node, str, dict]], model=None) -> list[str]:
