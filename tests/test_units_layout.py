@@ -186,7 +186,9 @@ def test_an_annex_that_opens_with_a_block_of_fields_is_a_form():
     u = _units(text)
     assert u["1. Соңғы он жылда сатып алынатын тауарлардың мәніне сәйкес келетін жұмыс тәжірибесінің болуы."] == "form"
     # a model contract opening with blanks keeps its points as rules
-    contract = HEAD.replace("Бұйрыққа қосымша", "Бұйрыққа қосымша\n\nТауарларды сатып алу туралы үлгілік шарт") + fields + body
+    # (a contract runs on with its parties' duties, so its block does not read as a form either)
+    duties = "".join(f"{k}. Өнім беруші тауарды шартта белгіленген мерзімде жеткізуге міндетті.\n\n" for k in range(3, 15))
+    contract = HEAD.replace("Бұйрыққа қосымша", "Бұйрыққа қосымша\n\nТауарларды сатып алу туралы үлгілік шарт") + fields + body + "\n" + duties
     assert _units(contract)["1. Соңғы он жылда сатып алынатын тауарлардың мәніне сәйкес келетін жұмыс тәжірибесінің болуы."] == "norm"
     # the blanks of a draft's own date and number are no block of fields
     dated = HEAD + "Қағидалар\n\n" + "".join(f"{c}\n\n" for c in (
@@ -237,3 +239,16 @@ def test_block_and_window_shares_say_how_form_like_a_units_surroundings_are():
     assert rule["blk_rule"] > 0.3 and rule["blk_field"] == 0 and rule["win_rule"] > 0.3
     assert field["blk_field"] > 0.5 and field["blk_rule"] == 0 and field["win_field"] > 0.3
     assert rule["win_field"] < 0.2 < field["win_field"] and field["win_rule"] < rule["win_rule"]
+
+
+def test_a_drafts_blank_date_and_number_do_not_make_its_rules_a_form():
+    """A draft carries blanks where its date and number will go, above the order and above the
+    Rules it approves; its points stay norms for the surroundings features too."""
+    top = "ҚАЗАҚСТАН РЕСПУБЛИКАСЫ ДЕНСАУЛЫҚ САҚТАУ МИНИСТРІНІҢ БҰЙРЫҒЫ\n\n2025 жылғы «___» ___________ № ____\n\nАстана қаласы\n\n"
+    rules = "".join(f"{k}. Уәкілетті орган өтінішті он жұмыс күні ішінде қарайды және шешім қабылдайды.\n\n"
+                    for k in range(1, 4))
+    annex = ("Қазақстан Республикасы Денсаулық сақтау министрінің 2025 жылғы «___» ________ № ___ бұйрығына қосымша\n\n"
+             "Медициналық ұйымдарды аккредиттеу қағидалары\n\n1-тарау. Жалпы ережелер\n\n")
+    u = _units(top + HEAD.replace("Бұйрыққа қосымша\n\n", "") + annex + rules)
+    assert [u[f"{k}. Уәкілетті орган өтінішті он жұмыс күні ішінде қарайды және шешім қабылдайды."] for k in (1, 2, 3)] == ["norm"] * 3
+    assert u["1. Қоса беріліп отырған құжат бекітілсін."] == "norm"

@@ -714,9 +714,13 @@ def _block_shares(out: list[tuple[Node, str, dict]], window: int = 6) -> None:
     inside a service standard: its lines are norms in form, not in what surrounds them."""
     n = len(out)
     field = [1 if _field_line(t) else 0 for _, t, _ in out]
-    blank = [1 if FORM_LINE.search(t) else 0 for _, t, _ in out]
+    # a draft's own date and number («2024 жылғы "__" ____ № ___ бұйрығымен бекітілген») are
+    # neither a blank to fill in nor a form's short line
+    head = [bool(_DATE_HEAD.search(t)) for _, t, _ in out]
+    blank = [1 if FORM_LINE.search(t) and not h else 0 for (_, t, _), h in zip(out, head)]
     rule = [1 if (t.rstrip().endswith((".", ";")) and DEONTIC.search(t)) else 0 for _, t, _ in out]
-    short = [1 if len(t) < 60 and not t.rstrip().endswith((".", ";", ":")) else 0 for _, t, _ in out]
+    short = [1 if len(t) < 60 and not h and not t.rstrip().endswith((".", ";", ":")) else 0
+             for (_, t, _), h in zip(out, head)]
     blocks: dict[Any, list[int]] = {}
     for i, (_, _, c) in enumerate(out):
         blocks.setdefault(c.get("_annex_at"), []).append(i)
