@@ -703,7 +703,7 @@ def _field_block_annexes(out: list[tuple[Node, str, dict]], head: int = 12, fiel
 
 DEONTIC = re.compile(
     r"\b(?:тиіс\w*|міндетті\w*|құқылы|жүзеге\s+асыр\w*|жол\s+берілмейді|рұқсат\s+етілмейді|болып\s+табылады|"
-    r"долж\w+|обязан\w*|вправе|не\s+допуска\w+|осуществля\w+|является|являются)\b", re.I)
+    r"долж\w+|обязан\w*|вправе|не\s+допуска\w+|осуществля\w+|является|являются)\b")   # on lowered text
 
 
 def _block_shares(out: list[tuple[Node, str, dict]], window: int = 6) -> None:
@@ -713,14 +713,21 @@ def _block_shares(out: list[tuple[Node, str, dict]], window: int = 6) -> None:
     end stop) and the block's size. A medical record form printed as sections, an application
     inside a service standard: its lines are norms in form, not in what surrounds them."""
     n = len(out)
-    field = [1 if _field_line(t) else 0 for _, t, _ in out]
-    # a draft's own date and number («2024 жылғы "__" ____ № ___ бұйрығымен бекітілген») are
-    # neither a blank to fill in nor a form's short line
-    head = [bool(_DATE_HEAD.search(t)) for _, t, _ in out]
-    blank = [1 if FORM_LINE.search(t) and not h else 0 for (_, t, _), h in zip(out, head)]
-    rule = [1 if (t.rstrip().endswith((".", ";")) and DEONTIC.search(t)) else 0 for _, t, _ in out]
-    short = [1 if len(t) < 60 and not h and not t.rstrip().endswith((".", ";", ":")) else 0
-             for (_, t, _), h in zip(out, head)]
+    field, blank, rule, short = [0] * n, [0] * n, [0] * n, [0] * n
+    for i, (_, t, _) in enumerate(out):
+        end = t.rstrip()[-1:]
+        blanks = FORM_LINE.search(t)
+        if blanks or len(t) < 60:
+            # a draft's own date and number («2024 жылғы "__" ____ № ___ бұйрығымен бекітілген»)
+            # are neither a blank to fill in nor a form's short line
+            head = bool(_DATE_HEAD.search(t))
+            if blanks:
+                field[i] = 1 if _field_line(t) else 0
+                blank[i] = 0 if head else 1
+            if len(t) < 60 and not head and end not in (".", ";", ":"):
+                short[i] = 1
+        if end in (".", ";") and DEONTIC.search(t.lower()):
+            rule[i] = 1
     blocks: dict[Any, list[int]] = {}
     for i, (_, _, c) in enumerate(out):
         blocks.setdefault(c.get("_annex_at"), []).append(i)
