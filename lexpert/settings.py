@@ -139,6 +139,10 @@ class Settings:
                               "folder of the model `analyze`/`classify` load", _path)
     services: bool = _var("LEXPERT_SERVICES", True, "`on`",
                           "`off` (or `0`, `no`, `false`) disables the hidden-service layer of `analyze`", _switch)
+    services_add: bool = _var(
+        "LEXPERT_SERVICES_ADD", False, "`off`",
+        "`on`: the hidden-service layer also raises `hidden_service` on service-like obligations the detectors "
+        "did not flag (off by default: on labelled real norms none of its additions was right)", _switch)
     register: Path | None = _var(
         "LEXPERT_REGISTER", None, "—",
         "the Register of state services (CSV/XLSX, or the Register act as txt/docx/html/pdf) that clears "

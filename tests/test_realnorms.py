@@ -184,3 +184,24 @@ def test_model_card_real_numbers_are_reproduced_by_evaluate_real():
             assert ev[lang][k] == rt[lang][k], (lang, k)
     card = (default_model_dir() / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "## Results on real acts" in card and f"{rt['ru']['family_f1']:.3f}" in card
+
+
+def test_evaluate_real_analyze_scores_the_whole_pipeline_with_the_real_register():
+    """``evaluate --real --analyze --register``: analyze runs on each act of the split with the
+    Register act as published loaded, and its findings are scored on the labelled norms."""
+    reg = realacts.get("lre-08487").path
+    res = CliRunner().invoke(main, ["evaluate", "--real", "--analyze", "--register", str(reg), "--round", "5",
+                                    "--split", "test", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    ev = json.loads(res.output)
+    want = realnorms.load("test", rounds=[5])
+    assert ev["analyze"] and ev["rounds"] == [5] and ev["norms"] == len(want) > 0
+    assert ev["acts"] == len({r["act"] for r in want})
+    assert ev["register_entries"] >= 700                     # the Register's services, read from its table
+    f = ev["figures"]["all"]
+    assert f["norms"] == len(want) and 0 <= f["clean_flagged_rate_unbiased"] <= 1
+    assert set(f["hidden_service"]) >= {"precision", "recall", "f1", "support"}
+    text = CliRunner().invoke(main, ["evaluate", "--real", "--analyze", "--round", "5", "--split", "test"])
+    assert text.exit_code == 0 and "the whole analyze, no register" in text.output
+    bad = CliRunner().invoke(main, ["evaluate", "--analyze"])
+    assert bad.exit_code == 2 and "add --real" in bad.output

@@ -239,3 +239,25 @@ def test_extraction_steps_read_names_and_candidates():
     (i,) = inclusion("Включение в реестр производится на основании заявки акимом района.", "ru")
     assert (i.kind, i.provider) == ("registration", "акимом района")
     assert inclusion("Включение в реестр производится акимом района.", "ru") == []       # not on application
+
+
+def test_the_layer_adds_findings_only_when_asked(monkeypatch):
+    """By default the layer enriches and clears the detectors' ``hidden_service`` findings and adds
+    none of its own (on labelled real norms its additions were wrong); ``LEXPERT_SERVICES_ADD=on``
+    brings them back. Real acts, read from ../shared/realacts at run time."""
+    from lexpert.pipeline import analyze
+    from lexpert.settings import reset_settings
+    from lexpert.training import realacts
+
+    acts = ("lre-03186", "lre-11471")      # a permit and an approval the detectors do not flag
+
+    def added():
+        reset_settings()
+        return [(a, f.rule) for a in acts for f in analyze(realacts.get(a).path).findings
+                if f.code == "hidden_service" and f.source == "register"]
+
+    monkeypatch.delenv("LEXPERT_SERVICES_ADD", raising=False)
+    assert added() == []
+    monkeypatch.setenv("LEXPERT_SERVICES_ADD", "on")
+    assert {r for _, r in added()} == {"services.permit", "services.approval"}
+    reset_settings()

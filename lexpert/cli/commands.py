@@ -265,13 +265,33 @@ def train_transformer_cmd(base_model, small_encoder, out_dir, epochs, batch_size
               help="With --real: only norms of these annotation rounds (repeatable; default: all).")
 @click.option("--all-splits", is_flag=True,
               help="With --real: every split (for rounds labelled after the model was trained: fresh acts).")
+@click.option("--analyze", "whole", is_flag=True,
+              help="With --real: run the whole analyze of the shipped default on each act of the split (list "
+                   "lead-ins, the act as context, the hidden-service layer) and score its findings on the "
+                   "labelled norms, instead of classify on bare norms.")
+@click.option("--register", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="With --real --analyze: the Register of state services to load (CSV/XLSX, or the Register "
+                   "act as published, e.g. ../shared/realacts/kk/lre-08487.txt).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def evaluate(model_dir, split, detector, real, rounds, all_splits, fmt):
+def evaluate(model_dir, split, detector, real, rounds, all_splits, whole, register, fmt):
     """Precision/recall/F1 per code and per family, by language, and the false-positive rate on
     hard negatives, on a split of the annotated corpus (with --real: of the labelled real norms)."""
     from ..training.evaluation import summary_table
     from ..training.train import evaluate as run
 
+    if (whole or register) and not real:
+        raise click.UsageError("--analyze and --register measure the labelled real norms: add --real")
+    if register and not whole:
+        raise click.UsageError("--register is loaded by analyze: add --analyze")
+    if whole:
+        if model_dir is not None or detector != "default" or all_splits:
+            raise click.UsageError("--analyze measures the shipped pipeline on one split: no --model, --detector "
+                                   "or --all-splits")
+        from ..training.realnorms import evaluate_analyze
+
+        ev = evaluate_analyze(split, register=str(register) if register else None, rounds=list(rounds) or None)
+        click.echo(json.dumps(ev, ensure_ascii=False, indent=1) if fmt == "json" else real_table(ev))
+        return
     if real:
         from ..training.train import evaluate_real
 
@@ -283,8 +303,11 @@ def evaluate(model_dir, split, detector, real, rounds, all_splits, fmt):
 
 
 def real_table(ev: dict) -> str:
+    how = ("the whole analyze" + (f", register {ev['register']} ({ev['register_entries']} services)" if ev.get("register")
+                                   else ", no register")
+           if ev.get("analyze") else "bare norms, as classify receives them")
     lines = [f"real {ev['split']} (rounds {', '.join(map(str, ev['rounds']))}): {ev['norms']} norms of {ev['acts']} acts "
-             "(bare norms, as classify receives them)",
+             f"({how})",
              f"{'':6s}{'norms':>7s}{'prev.':>7s}{'clean flagged':>15s}{'flag P':>8s}{'family R':>10s}"
              f"{'family F1':>11s}{'hs F1':>7s}"]
     for lang, f in ev["figures"].items():

@@ -153,13 +153,17 @@ def detector_figures(detector, rows: list[dict[str, Any]], use_context: bool = F
     return real_figures(rows, [r["factors"] for r in res])
 
 
-def evaluate_analyze(split: str = "test", register: Any = None, root=None) -> dict[str, Any]:
+def evaluate_analyze(split: str = "test", register: Any = None, root=None,
+                     rounds: "list[int] | tuple[int, ...] | None" = None) -> dict[str, Any]:
     """The whole ``analyze`` (lead-ins, the act as context, the hidden-service layer, the
-    Register when given) on the acts of the real ``split``, scored on their labelled norms."""
+    Register when given) on the acts of the real ``split`` (of some annotation ``rounds``, or all),
+    scored on their labelled norms."""
     from ..pipeline import analyze
     from ..detect.services.register import resolve_register
 
-    rows = load(split, root)
+    rows = load(split, root, rounds)
+    if not rows:
+        raise ValueError(f"no labelled real norms in split {split!r} ({labels_path(root)})")
     reg = resolve_register(register) if register is not None else None
     preds: list[list[str]] = []
     by_act: dict[str, dict[tuple[int, int], set[str]]] = {}
@@ -172,5 +176,7 @@ def evaluate_analyze(split: str = "test", register: Any = None, root=None) -> di
         by_act[act] = got
     for r in rows:
         preds.append(sorted(by_act[r["act"]].get(tuple(r["span"]), set())))
-    return {"split": split, "norms": len(rows), "register": getattr(reg, "source", None),
+    return {"split": split, "analyze": True, "rounds": sorted({r["round"] for r in rows}), "norms": len(rows),
+            "acts": len(by_act), "register": getattr(reg, "source", None) if reg is not None else None,
+            "register_entries": len(reg) if reg is not None else 0,
             "figures": real_figures(rows, preds)}

@@ -37,11 +37,13 @@ def _doc_rows(split: str, root=None) -> dict[str, list[dict[str, Any]]]:
 
 
 def run(split: str = "test", register: "str | Register | None" = None, root=None, det=None) -> dict[str, Any]:
-    """P/R/F1 of ``hidden_service`` per language: the default detector alone, and with the layer."""
+    """P/R/F1 of ``hidden_service`` per language: the default detector alone; with the layer as
+    ``analyze`` runs it (``layer``: enrich and clear, plus additions when ``LEXPERT_SERVICES_ADD`` is
+    on); with the layer's additions forced on (``layer_add``); the extractor alone."""
     det = det or default_detector()
     reg = resolve_register(register) if register is not None else None
     docs = {d.id: d for d in corpora.documents(root)}
-    modes = ("detector", "layer", "extractor_only", "rules", "rules+layer")
+    modes = ("detector", "layer", "layer_add", "extractor_only", "rules", "rules+layer")
     counts = {mode: {lang: [0, 0, 0] for lang in ("ru", "kk", "all")} for mode in modes}
     errors: dict[str, list[dict[str, Any]]] = {m: [] for m in modes}
     from ..detect.base import RuleDetector
@@ -54,10 +56,11 @@ def run(split: str = "test", register: "str | Register | None" = None, root=None
         located = corpora._locate(doc, [{"line": r["line"], "text": r["text"]} for r in rows])
         base = detect_findings(units, det)
         layered = apply(units, [_copy(f) for f in base], text, reg)
-        only = apply(units, [], text, reg)
+        adding = apply(units, [_copy(f) for f in base], text, reg, add=True)
+        only = apply(units, [], text, reg, add=True)
         rb = detect_findings(units, rules)
         rl = apply(units, [_copy(f) for f in rb], text, reg)
-        for mode, fs in (("detector", base), ("layer", layered), ("extractor_only", only), ("rules", rb),
+        for mode, fs in (("detector", base), ("layer", layered), ("layer_add", adding), ("extractor_only", only), ("rules", rb),
                          ("rules+layer", rl)):
             flagged = _row_predictions(rows, located, units, fs)
             for r, pred in zip(rows, flagged):

@@ -11,7 +11,8 @@
     matches a register entry at or above the register's threshold (factors.md: "When the
     register is loaded, a match against it clears the flag").
 
-``LEXPERT_SERVICES=off`` switches the layer off (the detectors' findings pass unchanged).
+(a) runs only with ``LEXPERT_SERVICES_ADD=on`` (or ``add=True``); ``LEXPERT_SERVICES=off`` switches
+the whole layer off (the detectors' findings pass unchanged).
 """
 from __future__ import annotations
 
@@ -102,16 +103,22 @@ def hidden_service_finding(norm: Norm, recs: list[tuple[ServiceObligation, Any, 
 
 
 def apply(units: list[Norm], findings: list[Finding], text: str | None = None,
-          register: "str | Register | None" = None, *, add: bool = True) -> list[Finding]:
+          register: "str | Register | None" = None, *, add: bool | None = None) -> list[Finding]:
     """The hook after ``detect_findings``: add, enrich and clear ``hidden_service`` findings.
 
     ``register``: a loaded :class:`Register`, a path to the register's table, or None (then the
     environment variable ``LEXPERT_REGISTER``; with neither, no register is loaded and only the
-    missing elements of a service make the flag). ``add=False`` only enriches and clears.
+    missing elements of a service make the flag). ``add``: also raise (a); None takes
+    ``LEXPERT_SERVICES_ADD`` (off by default: on the labelled real norms of realnorms rounds 1-5,
+    train and dev splits, all 37 findings it added were wrong), so by default the layer enriches and
+    clears the detectors' findings.
     """
-    if not get_settings().services:
+    settings = get_settings()
+    if not settings.services:
         log.debug("the hidden-service layer is off (LEXPERT_SERVICES)")
         return findings
+    if add is None:
+        add = settings.services_add
     reg = resolve_register(register)
     recs = extract(units, text)
     if not recs and not any(f.code == CODE for f in findings):
