@@ -261,3 +261,21 @@ def test_the_layer_adds_findings_only_when_asked(monkeypatch):
     monkeypatch.setenv("LEXPERT_SERVICES_ADD", "on")
     assert {r for _, r in added()} == {"services.permit", "services.approval"}
     reset_settings()
+
+
+def test_a_one_word_sub_type_of_the_real_register_matches_nothing_on_its_own():
+    """The Register act as published (read from ../shared/realacts at run time): «сатып алу», a
+    sub-type of the narcotics licence, used to match any text with «сатып» and clear its flag."""
+    from lexpert.training import realacts
+
+    reg = Register.from_act(realacts.get("lre-08487").path)
+    assert len(reg) >= 700
+    purchase = reg.match_text("облыс әкімдігімен келісілген сатып алынатын мүлікті пайдалану бойынша "
+                              "өндірістік бағдарламасы", "kk")[0]
+    assert purchase.score < reg.threshold
+    assert "сатып алу" not in [s for e in reg.entries for s in e.synonyms]
+    narcotics = reg.match_text("есірткі құралдары, психотроптық заттар мен прекурсорлар айналымына байланысты "
+                               "қызметке лицензия", "kk")[0]
+    assert narcotics.score >= reg.threshold and narcotics.entry.name_kk.startswith("Есірткі құралдары")
+    # the sub-type still names the service, after the service's own name
+    assert any(s.endswith("(сатып алу)") for s in narcotics.entry.synonyms)

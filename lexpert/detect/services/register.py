@@ -194,7 +194,9 @@ class Register:
         """The Register read from the act that approves it, as published (txt, docx, html, pdf):
         the rows of its annex table «Р/с № | код | атауы | кіші түрлері | орган | акт». A row
         without a code continues the service above it (a sub-type, under rows merged in the
-        original table); sub-types become other names of the service."""
+        original table); sub-types become other names of the service. A sub-type of one content
+        word («сатып алу», «Лицензия алу», «Телнұсқа алу үшін») names nothing on its own: it is
+        indexed after its service's name, or any text with «сатып» or «лицензия» would match it."""
         from ...ingest import read_path
         from ...nlp.lang import detect
         from ...nlp.normalize import normalize
@@ -206,7 +208,8 @@ class Register:
         lang = detect(" ".join(e[1] for e in entries[:50]), default="kk")
         out = []
         for code, name, subtypes, provider in entries:
-            syn = tuple(dict.fromkeys(st for st in subtypes if 8 <= len(st) <= 160))
+            syn = tuple(dict.fromkeys(st if _content_words(st, lang) >= 2 else f"{name} ({st})"
+                                      for st in subtypes if 8 <= len(st) <= 160))
             out.append(RegisterEntry(code=code, name_ru=name if lang == "ru" else "",
                                      name_kk=name if lang != "ru" else "", provider=provider, synonyms=syn))
         return cls(out, str(path), threshold)
@@ -295,6 +298,12 @@ def parse_register_table(text: str) -> list[tuple[str, str, list[str], str]]:
             if rest and len(cells) <= 4:
                 out[-1][2].append(rest[0])
     return out
+
+
+def _content_words(name: str, lang: str) -> int:
+    """How many words of a service name say what the service is about (not its kind: «лицензия»,
+    «анықтама»; not a stop word)."""
+    return sum(1 for w in normalize_name(name, lang).split() if w not in _KIND_WORDS)
 
 
 # ---------------------------------------------------------------------- normalisation
