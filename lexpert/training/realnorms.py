@@ -177,6 +177,6 @@ def evaluate_analyze(split: str = "test", register: Any = None, root=None,
     for r in rows:
         preds.append(sorted(by_act[r["act"]].get(tuple(r["span"]), set())))
     return {"split": split, "analyze": True, "rounds": sorted({r["round"] for r in rows}), "norms": len(rows),
-            "acts": len(by_act), "register": getattr(reg, "source", None) if reg is not None else None,
+            "acts": len(by_act), "register": getattr(reg, "source", None),
             "register_entries": len(reg) if reg is not None else 0,
             "figures": real_figures(rows, preds)}
