@@ -25,7 +25,7 @@ from ...records import Norm
 from .candidates import Candidate, find_candidates, inclusion, kk_agreements, ru_agreements
 from .lexicon import LANGS, Lexicon, lexicon
 from .names import obligor, subject
-from .neighbours import LIST_ITEMS, chapter_key, read_neighbours, stem
+from .neighbours import LIST_ITEMS, Chapter, chapter_key, read_neighbours, stem
 from .obligation import ServiceObligation
 
 _WORDS = re.compile(r"[\w\-]+")
@@ -58,9 +58,10 @@ def extract(units: list[Norm], text: str | None = None) -> list[ServiceObligatio
     ``units`` are the located norms of :func:`lexpert.structure.norms` (``ActReport.norms``);
     ``text`` (the normalized document) is not needed beyond the norms and may be omitted.
     """
-    by_chapter: dict[tuple, list[Norm]] = {}
+    grouped: dict[tuple, list[Norm]] = {}
     for n in units:
-        by_chapter.setdefault(chapter_key(n), []).append(n)
+        grouped.setdefault(chapter_key(n), []).append(n)
+    by_chapter = {k: Chapter(v) for k, v in grouped.items()}
     named = _named_services(units)
     blocked: set[tuple] = set()
     out: list[ServiceObligation] = []
@@ -71,7 +72,7 @@ def extract(units: list[Norm], text: str | None = None) -> list[ServiceObligatio
             # mentions of the same thing in the draft are not hidden services either
             blocked.update(_key(c.kind, c.provider, r.lang) for c in find_candidates(r.t, r.lang))
             continue
-        out += _norm_obligations(r, by_chapter.get(chapter_key(n), []), named, blocked)
+        out += _norm_obligations(r, by_chapter[chapter_key(n)], named, blocked)
     return _dedupe(out)
 
 
@@ -83,7 +84,7 @@ def _read(n: Norm) -> _Reading:
     return _Reading(n, L, lang, n.text, n.text.replace("ё", "е").lower(), ctx, in_docs)
 
 
-def _norm_obligations(r: _Reading, chapter: list[Norm], named: list[str], blocked: set[tuple]) -> list[ServiceObligation]:
+def _norm_obligations(r: _Reading, chapter: Chapter, named: list[str], blocked: set[tuple]) -> list[ServiceObligation]:
     """The obligations of one norm, less the state services the draft names and the things from
     bodies it names elsewhere as a registered service or a permit (``blocked``)."""
     if _under_not_service(r) or _refusal_ground(r):
@@ -177,7 +178,7 @@ def _refusal_ground(r: _Reading) -> bool:
 
 
 # ----------------------------------------------------------------------------- the record
-def _record(r: _Reading, c: Candidate, who: str | None, chapter: list[Norm], named: list[str]) -> ServiceObligation:
+def _record(r: _Reading, c: Candidate, who: str | None, chapter: Chapter, named: list[str]) -> ServiceObligation:
     n = r.n
     rec = ServiceObligation(
         norm_id=n.id, locator=n.locator, lang=r.lang, kind=c.kind, object=" ".join(c.obj_text.split()),

@@ -119,6 +119,8 @@ def apply(units: list[Norm], findings: list[Finding], text: str | None = None,
         return findings
     if add is None:
         add = settings.services_add
+    if not add and not any(f.code == CODE for f in findings):
+        return _in_order(findings, units)      # nothing to explain or clear, nothing to add
     reg = resolve_register(register)
     recs = extract(units, text)
     if not recs and not any(f.code == CODE for f in findings):
@@ -170,8 +172,11 @@ def apply(units: list[Norm], findings: list[Finding], text: str | None = None,
             if not flagged or nid not in norms:
                 continue
             out.append(hidden_service_finding(norms[nid], flagged, reg))
-    # document order, then taxonomy order within a norm (as detect_findings returns them)
+    return _in_order(out, units)
+
+
+def _in_order(findings: list[Finding], units: list[Norm]) -> list[Finding]:
+    """Document order, then taxonomy order within a norm (as detect_findings returns them)."""
     order = {n.id: i for i, n in enumerate(units)}
     tax = load_taxonomy()
-    out.sort(key=lambda f: (order.get(f.norm_id, 1 << 30), tax.codes.index(f.code) if f.code in tax else 99))
-    return out
+    return sorted(findings, key=lambda f: (order.get(f.norm_id, 1 << 30), tax.codes.index(f.code) if f.code in tax else 99))
