@@ -264,27 +264,16 @@ def test_batch_over_a_folder_of_all_of_them(tmp_path):
         {k: r["status"] for k, r in rows.items()}
 
 
-def _long_draft(points: int) -> str:
-    """A draft of ``points`` distinct points (no two alike, so nothing is read once for many)."""
-    subjects = ("Уполномоченный орган", "Местный исполнительный орган", "Комиссия", "Заявитель", "Оператор")
-    verbs = ("вправе продлить срок рассмотрения заявления на {n} рабочих дней",
-             "представляет копию документа № {n} и иные документы",
-             "рассматривает обращение в течение {n} календарных дней",
-             "принимает решение по согласованию с органом № {n}",
-             "направляет уведомление не позднее {n} дней")
-    return "Об утверждении Правил выдачи разрешений\n\n" + "".join(
-        f"{i}. {subjects[i % 5]} {verbs[(i // 5) % 5].format(n=i + 3)} в порядке, установленном пунктом {i % 97 + 1}.\n\n"
-        for i in range(1, points + 1))
-
-
 def test_budgets_per_document(tmp_path):
+    from lexpert.training.bench_analyze import flat_draft
+
     # the time budget of analyze names itself; a batch worker's memory ceiling turns a document
     # that needs more into that document's error row (the ceiling is set so low here that
     # a 36 MB text cannot be analysed within it: it peaks near 1 GB of address space, where a
     # small draft needs about 750 MB). The long draft takes about 13 s on a 2-core machine, so
     # 1 s runs out on a much faster one too (a short draft repeated 300 times once finished within it)
     long = tmp_path / "long.txt"
-    long.write_text(_long_draft(8000), encoding="utf-8")
+    long.write_text(flat_draft(8000), encoding="utf-8")
     one_line_error(run_cli(tmp_path, "analyze", long, env={"LEXPERT_DOC_TIMEOUT": "1"}),
                    "longer than 1 s", "LEXPERT_DOC_TIMEOUT")
     f = tmp_path / "in"

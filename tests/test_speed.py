@@ -37,7 +37,10 @@ def test_bench_analyze_reports_text_pdf_tokenization_and_cold_start():
     assert abs(act["normative_units_pdf"] - act["normative_units"]) <= 0.1 * act["normative_units"]
     cs = res["cold_start"]
     assert cs["lexpert_help_s"] < cs["lexpert_analyze_sample_s"]
-    assert set(res["targets"]) >= {"pdf_to_text_met", "cold_start_met", "analyze_to_tokenization_cold_met"}
+    assert set(res["targets"]) >= {"pdf_to_text_met", "cold_start_met", "analyze_to_tokenization_cold_met", "scaling_met"}
+    sc = res["scaling"]
+    assert sc["analyze_4n_s"] > sc["analyze_n_s"] > 0
+    assert abs(sc["per_point_4n_to_n"] - sc["analyze_4n_s"] / (4 * sc["analyze_n_s"])) < 0.01 * sc["per_point_4n_to_n"] + 0.001
 
 
 def _unit_items(n_docs=12):

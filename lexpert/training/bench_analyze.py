@@ -9,6 +9,10 @@ CLI's cold start, and the ratios the speed targets are stated in. JSON.
   tokenizer (``cold``: what the words of a new act cost) and again on the same texts
   (``warm``: spaCy's token cache filled by the cold pass); ``analyze_to_tokenization_*`` is
   the analysis time over each.
+- **scaling**: a flat draft of ``n`` distinct points (no chapters: one scope for every
+  neighbour search) and of ``4n``, from text; ``per_point_4n_to_n`` is the time per point of the
+  longer over the shorter (1.0: linear; the hidden-service layer's neighbour reading was once
+  quadratic here, 21 s for 6,000 points).
 - **cold start**: wall time of a new process running ``lexpert analyze`` on the bundled
   sample, against ``python -c "import spacy, sklearn"``; best of ``starts`` runs each, with
   whether PyTorch is installed (the test and transformer extras bring it).
@@ -134,6 +138,34 @@ def measure_act(act_id: str, repeat: int = 2) -> dict[str, Any]:
     }
 
 
+def flat_draft(points: int) -> str:
+    """A Russian draft of ``points`` distinct numbered points under one title (no chapters): the
+    terms, bodies and cross-references vary, so nothing is read once for many."""
+    subjects = ("Уполномоченный орган", "Местный исполнительный орган", "Комиссия", "Заявитель", "Оператор")
+    verbs = ("вправе продлить срок рассмотрения заявления на {n} рабочих дней",
+             "представляет копию документа № {n} и иные документы",
+             "рассматривает обращение в течение {n} календарных дней",
+             "принимает решение по согласованию с органом № {n}",
+             "направляет уведомление не позднее {n} дней")
+    return "Об утверждении Правил выдачи разрешений\n\n" + "".join(
+        f"{i}. {subjects[i % 5]} {verbs[(i // 5) % 5].format(n=i + 3)} в порядке, установленном пунктом {i % 97 + 1}.\n\n"
+        for i in range(1, points + 1))
+
+
+def scaling(points: int = 1000, repeat: int = 2) -> dict[str, Any]:
+    from ..pipeline import analyze
+
+    with tempfile.TemporaryDirectory() as tmp:
+        times = {}
+        for n in (points, 4 * points):
+            path = Path(tmp) / f"flat{n}.txt"
+            path.write_text(flat_draft(n), encoding="utf-8")
+            analyze(path)
+            times[n], _ = _best(lambda: analyze(path), repeat)
+    return {"points": points, "analyze_n_s": round(times[points], 3), "analyze_4n_s": round(times[4 * points], 3),
+            "per_point_4n_to_n": round(times[4 * points] / (4 * times[points]), 3)}
+
+
 def _wall(cmd: list[str], starts: int) -> float:
     best = float("inf")
     for _ in range(starts):
@@ -156,6 +188,7 @@ def cold_start(starts: int = 3) -> dict[str, Any]:
 
 def run(acts: list[str] | None = None, repeat: int = 2, starts: int = 3) -> dict[str, Any]:
     out: dict[str, Any] = {"acts": [measure_act(a, repeat) for a in (acts or default_acts())]}
+    out["scaling"] = scaling(repeat=repeat)
     out["cold_start"] = cold_start(starts)
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     out["targets"] = {
@@ -164,5 +197,6 @@ def run(acts: list[str] | None = None, repeat: int = 2, starts: int = 3) -> dict
         "analyze_to_tokenization_cold_met": all(a["analyze_to_tokenization_cold"] <= 10 for a in out["acts"]),
         "analyze_to_tokenization_warm_met": all(a["analyze_to_tokenization_warm"] <= 10 for a in out["acts"]),
         "cold_start_met": out["cold_start"]["analyze_to_import"] <= 2.0,
+        "per_point_4n_to_n_max": 1.5, "scaling_met": out["scaling"]["per_point_4n_to_n"] <= 1.5,
     }
     return out
