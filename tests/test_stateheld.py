@@ -27,6 +27,9 @@ def ids(text, lang, context=None):
     ("Өтінімге салық берешегінің жоқтығы туралы анықтама қоса беріледі.", "kk", None, "tax_debt"),
     ("3) заңды тұлғаны мемлекеттік тіркеу (қайта тіркеу) туралы анықтама;", "kk", None, "legal_entity_registration"),
     ("1) туу туралы куәліктің көшірмесі;", "kk", None, "civil_status"),
+    # issued elsewhere, demanded here
+    ("Өтінішке туу туралы куәліктің көшірмесі қоса беріледі.", "kk", None, "civil_status"),
+    ("2) копия свидетельства о рождении, выданного до 2008 года;", "ru", "Заявитель представляет:", "civil_status"),
 ])
 def test_a_demanded_state_held_document_is_found(text, lang, context, doc):
     assert ids(text, lang, context) == [doc]
@@ -54,6 +57,11 @@ def test_a_demanded_state_held_document_is_found(text, lang, context, doc):
     ("Истребование у заявителя справки о составе семьи не допускается.", "ru", None),
     ("Мемлекеттік органдар жеке тұлғалардан мемлекеттік ақпараттық жүйелерде қамтылған мәліметтерді растайтын "
      "құжаттарды талап етпейді.", "kk", None),
+    # the document is what the body issues, in a list of terms or functions, or what a record is made from
+    ("2) туу туралы куәлікті беру кезінде – 2 (екі) жұмыс күні ішінде;", "kk", "Мемлекеттік қызметті көрсету мерзімі:"),
+    ("29) туу туралы куәліктерді беру кезінде жеке сәйкестендіру нөмірлерін қалыптастыру;", "kk", "20. Функциялары:"),
+    ("С бағанында – құқық белгілейтін құжаттар негізінде мүліктің сәйкестендіру нөмірі;", "kk", None),
+    ("3) выдача свидетельства о рождении – в день обращения;", "ru", "Срок оказания услуги:"),
     # a certificate of a rural akim is a hidden service (ANNOTATION.md M4), not this
     ("4) справку с места жительства, выданную акимом сельского округа;", "ru", None),
     # a technical passport of a building is no identity document

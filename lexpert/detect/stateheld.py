@@ -19,8 +19,10 @@ when a document of the lexicon stands in it and
 - and neither its clause nor the lead-in says the body obtains it itself from an information
   system, asks for it only when the system lacks it, or forbids demanding it; nor does the
   clause say it is only shown for identification, the service's result, or issued by the body;
-  nor are the norm or its lead-in about foreign persons or documents (no Kazakh system holds
-  those).
+  nor is the document itself, by the words right around it, what the body issues («туу туралы
+  куәлікті беру кезінде», «выдача свидетельства») or what a record is made from («құқық
+  белгілейтін құжаттар негізінде»); nor are the norm or its lead-in about foreign persons or
+  documents (no Kazakh system holds those).
 
 The finding's reason names the document, where the state holds it and the ground.
 """
@@ -63,6 +65,8 @@ class Lexicon:
     exempt: re.Pattern
     exempt_clause: re.Pattern
     foreign: re.Pattern
+    issued_after: re.Pattern
+    issued_before: re.Pattern
     documents: tuple[Document, ...]
 
 
@@ -86,7 +90,8 @@ def _lexicon(lang: str) -> Lexicon:
     docs = tuple(Document(d["id"], d["name"][lang], d["holder"][lang], comp(d[lang]), bool(d.get("needs_demand")))
                  for d in raw["documents"])
     return Lexicon(lang, raw["ground"][lang], comp(raw["prefilter"][lang]), comp(raw["demand"][lang]), comp(raw["list_item"][lang]),
-                   comp(raw["exempt"][lang]), comp(raw["exempt_clause"][lang]), comp(raw["foreign"][lang]), docs)
+                   comp(raw["exempt"][lang]), comp(raw["exempt_clause"][lang]), comp(raw["foreign"][lang]),
+                   re.compile(_clean(raw["issued_after"][lang]), re.I), re.compile(_clean(raw["issued_before"][lang]), re.I), docs)
 
 
 def _clause(text: str, start: int, end: int) -> str:
@@ -96,6 +101,11 @@ def _clause(text: str, start: int, end: int) -> str:
         a = m.end()
     m = _CLAUSE_END.search(text, end)
     return text[a: m.start() if m else len(text)]
+
+
+def _issued(lex: Lexicon, low: str, start: int, end: int) -> bool:
+    """The document at ``low[start:end]`` is what the body issues, or what a record is made from."""
+    return bool(lex.issued_after.search(low[end:end + 40]) or lex.issued_before.search(low[max(0, start - 40):start]))
 
 
 def find(text: str, lang: str, context: str | None = None) -> list[tuple[Document, int, int]]:
@@ -119,7 +129,7 @@ def find(text: str, lang: str, context: str | None = None) -> list[tuple[Documen
             if not (demand or ((head or short) and not d.needs_demand)):
                 continue
             clause = _clause(low, m.start(), m.end())
-            if lex.exempt.search(clause) or lex.exempt_clause.search(clause):
+            if lex.exempt.search(clause) or lex.exempt_clause.search(clause) or _issued(lex, low, m.start(), m.end()):
                 continue
             out.append((d, m.start(), m.end()))
             break
