@@ -166,3 +166,22 @@ def test_figures_count_caught_positives_and_flagged_clean_norms():
     assert (f["clean_unbiased"], f["clean_unbiased_flagged"], f["precision"], f["recall"]) == (1, 1, 0.5, 0.5)
     assert f["default_clean_flagged_unbiased"] == 0.0 and f["default_plus_check_clean_flagged_unbiased"] == 1.0
     assert (f["default_requirements_caught"], f["default_plus_check_requirements_caught"]) == (1, 2)
+
+
+def test_classify_runs_the_check_as_analyze_does():
+    # a demand of a state-held document is burden.requirements in classify too, at the check's
+    # score where the model scored it lower; every other score is the model's own
+    from lexpert.detect.classify import classify_texts
+
+    texts = ["Өтінішке туу туралы куәліктің көшірмесі қоса беріледі.",
+             "Заявитель представляет копию документа, удостоверяющего личность, и заявление.",
+             "Уполномоченный орган рассматривает заявление в течение пяти рабочих дней."]
+    langs = ["kk", "ru", "ru"]
+    checked = classify_texts(texts, langs)
+    alone = classify_texts(texts, langs, checks=False)
+    for c, a in zip(checked[:2], alone[:2]):
+        assert "burden.requirements" in c["factors"]
+        assert c["scores"]["burden.requirements"] == max(a["scores"]["burden.requirements"], stateheld.SCORE)
+        assert {k: v for k, v in c["scores"].items() if k != "burden.requirements"} == \
+            {k: v for k, v in a["scores"].items() if k != "burden.requirements"}
+    assert checked[2] == alone[2]

@@ -133,7 +133,8 @@ def classify(infile, outfile):
     """Classify sentences: IN.jsonl lines {"id","text","lang"} -> {"id","factors","scores"} per line.
 
     The contract of factors.md: one output line per input line, same order; codes only
-    from the taxonomy; 'factors' empty where none applies.
+    from the taxonomy; 'factors' empty where none applies. The shipped model's scores, with the
+    state-held documents check analyze also runs (burden.requirements at 0.8 where it applies).
     """
     from ..detect.classify import classify_stream
 

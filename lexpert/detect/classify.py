@@ -4,6 +4,11 @@ IN: JSONL ``{"id": str, "text": str, "lang": "ru" | "kk" | null}``.
 OUT: one line per input line, same order: ``{"id", "factors": [code...], "scores": {code: p}}``
 with a score for every code of the taxonomy, and ``factors`` the codes at or above
 their threshold (empty where none applies).
+
+Besides the detector, a sentence gets the sentence-level check ``analyze`` runs after it: a
+demand of a document the state already holds (:mod:`lexpert.detect.stateheld`) is
+``burden.requirements`` with the check's score (0.8) where the detector scored it lower, so
+``classify`` and ``analyze`` agree on the same sentence.
 """
 from __future__ import annotations
 
@@ -55,12 +60,16 @@ def parse_line(raw: str | bytes, lineno: int) -> dict[str, Any]:
 
 def classify_texts(texts: list[str], langs: list[str | None], detector: Detector | None = None,
                    thresholds: dict[str, float] | None = None,
-                   contexts: list[str | None] | None = None) -> list[dict[str, Any]]:
+                   contexts: list[str | None] | None = None, checks: bool = True) -> list[dict[str, Any]]:
     """Factors and scores for each text (normalized first; language detected when None).
 
     ``contexts``: the lead-in of the list each text belongs to, where known (not part of
     the classify contract, which has only the sentence; ``analyze`` and evaluation use it).
+    ``checks``: also run the state-held documents check (as ``classify`` does); False: the
+    detector alone.
     """
+    from . import stateheld
+
     contexts = contexts or [None] * len(texts)
     det = detector or default_detector()
     tax = load_taxonomy()
@@ -82,6 +91,8 @@ def classify_texts(texts: list[str], langs: list[str | None], detector: Detector
             else:
                 best = best_hits(hits[k])
                 scores = {c: (best[c].score if c in best else 0.0) for c in tax.codes}
+            if checks and stateheld.find(clean[i], lang, contexts[i]):
+                scores[stateheld.CODE] = max(scores[stateheld.CODE], stateheld.SCORE)
             factors = [c for c in tax.codes if scores[c] >= thr.get(c, 0.5)]
             out[i] = {"factors": factors, "scores": {c: round(v, 4) for c, v in scores.items()}}
     return out  # type: ignore[return-value]

@@ -12,12 +12,13 @@ from ..detect.classify import classify_texts
 from ..detect.metrics import evaluate_predictions
 
 
-def evaluate_detector(rows: list[dict[str, Any]], detector=None,
-                      use_context: bool = True) -> tuple[dict[str, Any], list[list[str]]]:
-    """Evaluate ``detector`` on corpus rows; with ``use_context`` the list lead-in is given
-    as in ``analyze`` (set it False to measure the bare sentence contract of ``classify``)."""
+def evaluate_detector(rows: list[dict[str, Any]], detector=None, use_context: bool = True,
+                      checks: bool = True) -> tuple[dict[str, Any], list[list[str]]]:
+    """Evaluate ``detector`` on corpus rows, through ``classify`` (with its state-held check unless
+    ``checks`` is False); with ``use_context`` the list lead-in is given as in ``analyze`` (set it
+    False to measure the bare sentence contract of ``classify``)."""
     ctx = [r.get("context") for r in rows] if use_context else None
-    res = classify_texts([r["text"] for r in rows], [r["lang"] for r in rows], detector, contexts=ctx)
+    res = classify_texts([r["text"] for r in rows], [r["lang"] for r in rows], detector, contexts=ctx, checks=checks)
     preds = [r["factors"] for r in res]
     return evaluate_predictions(rows, preds), preds
 

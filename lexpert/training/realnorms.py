@@ -133,23 +133,25 @@ def real_figures(rows: list[dict[str, Any]], preds: list[list[str]]) -> dict[str
 
 
 def evaluate(detector=None, split: str | None = "test", use_context: bool = False, root=None,
-             rounds: "list[int] | tuple[int, ...] | None" = None) -> dict[str, Any]:
+             rounds: "list[int] | tuple[int, ...] | None" = None, checks: bool = True) -> dict[str, Any]:
     """``lexpert evaluate --real``: the detector on the real ``split`` (None: every split) of the
-    given annotation ``rounds`` (bare norms, as ``classify`` receives them, unless ``use_context``)."""
+    given annotation ``rounds`` (bare norms, as ``classify`` receives them, unless ``use_context``;
+    with ``classify``'s state-held check unless ``checks`` is False)."""
     rows = load(split, root, rounds)
     if not rows:
         raise ValueError(f"no labelled real norms in split {split!r} ({labels_path(root)})")
     return {"split": split or "all", "rounds": sorted({r["round"] for r in rows}), "norms": len(rows),
-            "acts": len({r["act"] for r in rows}), "figures": detector_figures(detector, rows, use_context)}
+            "acts": len({r["act"] for r in rows}), "figures": detector_figures(detector, rows, use_context, checks)}
 
 
-def detector_figures(detector, rows: list[dict[str, Any]], use_context: bool = False) -> dict[str, Any]:
+def detector_figures(detector, rows: list[dict[str, Any]], use_context: bool = False,
+                     checks: bool = True) -> dict[str, Any]:
     """:func:`real_figures` of ``detector`` on ``rows`` through ``classify`` (bare norms unless
-    ``use_context``)."""
+    ``use_context``; with its state-held check unless ``checks`` is False)."""
     from ..detect.classify import classify_texts
 
     ctx = [r.get("context") for r in rows] if use_context else None
-    res = classify_texts([r["text"] for r in rows], [r["lang"] for r in rows], detector, contexts=ctx)
+    res = classify_texts([r["text"] for r in rows], [r["lang"] for r in rows], detector, contexts=ctx, checks=checks)
     return real_figures(rows, [r["factors"] for r in res])
 
 
