@@ -119,11 +119,12 @@ def apply(units: list[Norm], findings: list[Finding], text: str | None = None,
         return findings
     if add is None:
         add = settings.services_add
-    if not add and not any(f.code == CODE for f in findings):
+    flagged_any = any(f.code == CODE for f in findings)
+    if not add and not flagged_any:
         return _in_order(findings, units)      # nothing to explain or clear, nothing to add
     reg = resolve_register(register)
     recs = extract(units, text)
-    if not recs and not any(f.code == CODE for f in findings):
+    if not recs and not flagged_any:
         return findings
     by_norm: dict[str, list[tuple[ServiceObligation, Any, list[str]]]] = {}
     for r in recs:

@@ -127,10 +127,6 @@ def _scope(n: Norm, ch: Chapter, about: list[bool]) -> list[int]:
     return [j for j in same if j != me] + [j for j in range(len(ch)) if j not in inside and about[j]]
 
 
-def _search(pattern: re.Pattern, m: Norm, ch: Chapter, j: int | None) -> re.Match | None:
-    return ch.search(pattern, j) if j is not None else pattern.search(m.text)
-
-
 def _first(n: Norm, order: list[int | None], patterns: list[re.Pattern], ch: Chapter):
     """The first norm in ``order`` one of ``patterns`` finds something in (``None`` stands for
     ``n`` outside the chapter): the norm, the pattern and the match; else ``None``."""
