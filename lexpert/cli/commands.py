@@ -134,7 +134,8 @@ def classify(infile, outfile):
 
     The contract of factors.md: one output line per input line, same order; codes only
     from the taxonomy; 'factors' empty where none applies. The shipped model's scores, with the
-    state-held documents check analyze also runs (burden.requirements at 0.8 where it applies).
+    sentence checks analyze also runs: a demand of a document the state holds (burden.requirements)
+    and a refusal ground pointing to unnamed acts' requirements (burden.refusal), each at 0.8.
     """
     from ..detect.classify import classify_stream
 

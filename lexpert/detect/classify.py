@@ -5,10 +5,12 @@ OUT: one line per input line, same order: ``{"id", "factors": [code...], "scores
 with a score for every code of the taxonomy, and ``factors`` the codes at or above
 their threshold (empty where none applies).
 
-Besides the detector, a sentence gets the sentence-level check ``analyze`` runs after it: a
+Besides the detector, a sentence gets the sentence-level checks ``analyze`` runs after it: a
 demand of a document the state already holds (:mod:`lexpert.detect.stateheld`) is
-``burden.requirements`` with the check's score (0.8) where the detector scored it lower, so
-``classify`` and ``analyze`` agree on the same sentence.
+``burden.requirements``, and a ground for refusal that points to the requirements of unnamed
+acts (:mod:`lexpert.detect.unnamed_requirements`) is ``burden.refusal``, each with its check's
+score (0.8) where the detector scored the code lower, so ``classify`` and ``analyze`` agree on
+the same sentence.
 """
 from __future__ import annotations
 
@@ -65,10 +67,10 @@ def classify_texts(texts: list[str], langs: list[str | None], detector: Detector
 
     ``contexts``: the lead-in of the list each text belongs to, where known (not part of
     the classify contract, which has only the sentence; ``analyze`` and evaluation use it).
-    ``checks``: also run the state-held documents check (as ``classify`` does); False: the
-    detector alone.
+    ``checks``: also run the sentence-level checks (state-held documents, unnamed requirements
+    as a refusal ground), as ``classify`` does; False: the detector alone.
     """
-    from . import stateheld
+    from . import stateheld, unnamed_requirements
 
     contexts = contexts or [None] * len(texts)
     det = detector or default_detector()
@@ -93,6 +95,8 @@ def classify_texts(texts: list[str], langs: list[str | None], detector: Detector
                 scores = {c: (best[c].score if c in best else 0.0) for c in tax.codes}
             if checks and stateheld.find(clean[i], lang, contexts[i]):
                 scores[stateheld.CODE] = max(scores[stateheld.CODE], stateheld.SCORE)
+            if checks and unnamed_requirements.find(clean[i], lang):
+                scores[unnamed_requirements.CODE] = max(scores[unnamed_requirements.CODE], unnamed_requirements.SCORE)
             factors = [c for c in tax.codes if scores[c] >= thr.get(c, 0.5)]
             out[i] = {"factors": factors, "scores": {c: round(v, 4) for c, v in scores.items()}}
     return out  # type: ignore[return-value]

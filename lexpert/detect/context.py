@@ -15,8 +15,11 @@ and one that needs the state's registers rather than the act: **a document the s
 holds** (a copy of an identity document, a certificate of state registration, of no criminal
 record, of no tax debt ...) demanded from a person, in the norm or the lead-in of its list:
 ``burden.requirements`` (:mod:`lexpert.detect.stateheld`, its lexicon
-``lexpert/data/lexicons/state_held.yaml``). It reads amending acts too: their quoted new
-wording is a norm like any other.
+``lexpert/data/lexicons/state_held.yaml``); and one that needs nothing beyond the norm: **a
+ground for refusal that points to the requirements of unnamed acts** («несоответствие …
+требованиям, установленным нормативными правовыми актами»): ``burden.refusal``
+(:mod:`lexpert.detect.unnamed_requirements`, ANNOTATION.md 7.4). Both read amending acts too:
+their quoted new wording is a norm like any other.
 
 Acts that amend others are left alone: their text is a part of the amended act, whose terms
 and points the amending act does not hold.
@@ -32,6 +35,7 @@ from ..nlp.anchors import Anchored
 from ..records import Finding, Norm
 from ..taxonomy import load_taxonomy
 from .stateheld import state_held_findings
+from .unnamed_requirements import unnamed_requirements_findings
 
 _TERM = re.compile(
     r"в\s+течени[еи]\s+(?:\d+|[а-яё]+)(?:\s*\([^)]{1,30}\))?\s+(?:(?:рабоч|календарн)\w+\s+)?(?:дн|день|час|месяц|недел|лет|год|сут)"
@@ -77,7 +81,7 @@ def context_findings(units: list[Norm], findings: list[Finding], text: str) -> l
     """``findings`` with the act-context findings added (one per code per norm at most)."""
     if not units:
         return findings
-    findings = state_held_findings(units, findings)
+    findings = unnamed_requirements_findings(units, state_held_findings(units, findings))
     tax = load_taxonomy()
     have = {(f.norm_id, f.code) for f in findings}
     extra: list[Finding] = []

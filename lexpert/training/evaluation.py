@@ -14,7 +14,7 @@ from ..detect.metrics import evaluate_predictions
 
 def evaluate_detector(rows: list[dict[str, Any]], detector=None, use_context: bool = True,
                       checks: bool = True) -> tuple[dict[str, Any], list[list[str]]]:
-    """Evaluate ``detector`` on corpus rows, through ``classify`` (with its state-held check unless
+    """Evaluate ``detector`` on corpus rows, through ``classify`` (with its sentence checks unless
     ``checks`` is False); with ``use_context`` the list lead-in is given as in ``analyze`` (set it
     False to measure the bare sentence contract of ``classify``)."""
     ctx = [r.get("context") for r in rows] if use_context else None

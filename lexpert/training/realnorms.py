@@ -136,7 +136,7 @@ def evaluate(detector=None, split: str | None = "test", use_context: bool = Fals
              rounds: "list[int] | tuple[int, ...] | None" = None, checks: bool = True) -> dict[str, Any]:
     """``lexpert evaluate --real``: the detector on the real ``split`` (None: every split) of the
     given annotation ``rounds`` (bare norms, as ``classify`` receives them, unless ``use_context``;
-    with ``classify``'s state-held check unless ``checks`` is False)."""
+    with ``classify``'s sentence checks unless ``checks`` is False)."""
     rows = load(split, root, rounds)
     if not rows:
         raise ValueError(f"no labelled real norms in split {split!r} ({labels_path(root)})")
@@ -147,7 +147,7 @@ def evaluate(detector=None, split: str | None = "test", use_context: bool = Fals
 def detector_figures(detector, rows: list[dict[str, Any]], use_context: bool = False,
                      checks: bool = True) -> dict[str, Any]:
     """:func:`real_figures` of ``detector`` on ``rows`` through ``classify`` (bare norms unless
-    ``use_context``; with its state-held check unless ``checks`` is False)."""
+    ``use_context``; with its sentence checks unless ``checks`` is False)."""
     from ..detect.classify import classify_texts
 
     ctx = [r.get("context") for r in rows] if use_context else None

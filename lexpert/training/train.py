@@ -242,8 +242,10 @@ def model_card(r: dict[str, Any]) -> str:
         "- Saved with skops (`model.skops`); loading trusts only scikit-learn, NumPy, SciPy and lexpert types.",
         "- Evidence: the rule's match where a rule of the code fired, else the 1-3 words whose weights pushed "
         "the code most.",
-        "- `classify` (and every figure of this card, taken through it) adds the state-held documents check to the "
-        "model's scores (section \"Documents the state already holds\" below); calibration is of the model alone.", "",
+        "- `classify` (and every figure of this card, taken through it) adds two sentence checks to the model's "
+        "scores, as `analyze` does: the state-held documents check (section \"Documents the state already holds\" "
+        "below) and a refusal ground that points to the requirements of unnamed acts (`burden.refusal`, "
+        "ANNOTATION.md 7.4; `lexpert.detect.unnamed_requirements`); calibration is of the model alone.", "",
         "## Data", "",
         f"- `corpora/norms` data version `{r['data_version']}`: train {r['data']['train']}, dev {r['data']['dev']}, "
         f"test {r['data']['test']} norms; splits by document (see `corpora/README.md`). Every training norm read "
