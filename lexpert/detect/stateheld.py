@@ -37,7 +37,7 @@ import yaml
 
 from ..nlp.anchors import Anchored
 from ..records import Finding, Norm
-from ..taxonomy import load_taxonomy
+from .checks import add_check_findings
 
 CODE = "burden.requirements"
 SCORE = 0.8
@@ -147,25 +147,12 @@ def reason(doc: Document, lang: str, ground: str | None = None) -> str:
 def state_held_findings(units: list[Norm], findings: list[Finding]) -> list[Finding]:
     """``findings`` with a ``burden.requirements`` finding added to each norm that demands a
     state-held document and has none of that code yet (in document order of the norms)."""
-    tax = load_taxonomy()
-    have = {(f.norm_id, f.code) for f in findings}
-    extra: list[Finding] = []
-    for n in units:
-        if (n.id, CODE) in have:
-            continue
-        lang = "kk" if n.lang == "kk" else "ru"
+
+    def read(n: Norm, lang: str):
         hits = find(n.text, lang, n.context)
         if not hits:
-            continue
+            return None
         doc, a, z = hits[0]
-        ev = n.text[a:z]
-        extra.append(Finding(code=CODE, family=tax.family_of(CODE), score=SCORE, norm_id=n.id, locator=n.locator,
-                             evidence_start=n.start + a, evidence_end=n.start + z, evidence=ev,
-                             reason=reason(doc, lang), recommendation=tax[CODE].recommendation(lang, ev),
-                             source="context", rule=RULE,
-                             details={"check": "state_held", "document": doc.id,
-                                      "documents": [h[0].id for h in hits]}))
-    if not extra:
-        return findings
-    order = {n.id: i for i, n in enumerate(units)}
-    return sorted(findings + extra, key=lambda f: (order.get(f.norm_id, 0), tax.codes.index(f.code)))
+        return a, z, reason(doc, lang), {"check": "state_held", "document": doc.id, "documents": [h[0].id for h in hits]}
+
+    return add_check_findings(units, findings, CODE, SCORE, RULE, read)

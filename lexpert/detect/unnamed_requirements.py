@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from ..records import Finding, Norm
-from ..taxonomy import load_taxonomy
+from .checks import add_check_findings
 
 CODE = "burden.refusal"
 SCORE = 0.8
@@ -49,22 +49,9 @@ def reason(lang: str) -> str:
 def unnamed_requirements_findings(units: list[Norm], findings: list[Finding]) -> list[Finding]:
     """``findings`` with a ``burden.refusal`` finding added to each norm that holds the wording and
     has none of that code yet (document order, then taxonomy order within a norm)."""
-    tax = load_taxonomy()
-    have = {(f.norm_id, f.code) for f in findings}
-    extra: list[Finding] = []
-    for n in units:
-        if (n.id, CODE) in have:
-            continue
-        span = find(n.text, n.lang or "ru")
-        if not span:
-            continue
-        a, z = span
-        ev = n.text[a:z]
-        extra.append(Finding(code=CODE, family=tax.family_of(CODE), score=SCORE, norm_id=n.id, locator=n.locator,
-                             evidence_start=n.start + a, evidence_end=n.start + z, evidence=ev,
-                             reason=reason(n.lang or "ru"), recommendation=tax[CODE].recommendation(n.lang or "ru", ev),
-                             source="context", rule=RULE, details={"check": "unnamed_requirements"}))
-    if not extra:
-        return findings
-    order = {n.id: i for i, n in enumerate(units)}
-    return sorted(findings + extra, key=lambda f: (order.get(f.norm_id, 0), tax.codes.index(f.code)))
+
+    def read(n: Norm, lang: str):
+        span = find(n.text, lang)
+        return (*span, reason(lang), {"check": "unnamed_requirements"}) if span else None
+
+    return add_check_findings(units, findings, CODE, SCORE, RULE, read)
