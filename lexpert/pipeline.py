@@ -5,6 +5,7 @@ The CLI, the API, the review UI and the batch engine all call this function.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -267,10 +268,27 @@ def analyze(source: str | Path | bytes, *, name: str | None = None, lang: str | 
     return analyze_text(text, raw=raw, lang=lang, detector=detector, min_score=min_score, register=register)
 
 
+_ANALYSES = 0
+
+
+def _settle_heap() -> None:
+    """On a process's second analysis, collect once and freeze what is alive (models,
+    lexicons, caches: loaded by the first) out of the garbage collector's sight. Its full
+    collections otherwise walk those hundreds of thousands of objects again and again
+    during an analysis, and a 100-page PDF took 0.45-0.64 s from run to run instead of a
+    steady 0.45 s. A one-shot CLI call never pays the collection."""
+    global _ANALYSES
+    _ANALYSES += 1
+    if _ANALYSES == 2:
+        gc.collect()
+        gc.freeze()
+
+
 def analyze_text(text: str, *, raw: RawDocument | None = None, lang: str | None = None,
                  detector: Detector | None = None, min_score: float | None = None,
                  register: Any = None) -> ActReport:
     """Analyse already-normalized text (the part of :func:`analyze` after ingest)."""
+    _settle_heap()
     raw = raw or RawDocument(text=text, format="txt", source="<text>")
     det = detector or default_detector()
     t0 = time.perf_counter()
