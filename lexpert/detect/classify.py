@@ -70,7 +70,7 @@ def classify_texts(texts: list[str], langs: list[str | None], detector: Detector
     ``checks``: also run the sentence-level checks (state-held documents, unnamed requirements
     as a refusal ground), as ``classify`` does; False: the detector alone.
     """
-    from . import stateheld, unnamed_requirements
+    from .checks import check_scores
 
     contexts = contexts or [None] * len(texts)
     det = detector or default_detector()
@@ -93,10 +93,9 @@ def classify_texts(texts: list[str], langs: list[str | None], detector: Detector
             else:
                 best = best_hits(hits[k])
                 scores = {c: (best[c].score if c in best else 0.0) for c in tax.codes}
-            if checks and stateheld.find(clean[i], lang, contexts[i]):
-                scores[stateheld.CODE] = max(scores[stateheld.CODE], stateheld.SCORE)
-            if checks and unnamed_requirements.find(clean[i], lang):
-                scores[unnamed_requirements.CODE] = max(scores[unnamed_requirements.CODE], unnamed_requirements.SCORE)
+            if checks:
+                for code, s in check_scores(clean[i], lang, contexts[i]).items():
+                    scores[code] = max(scores[code], s)
             factors = [c for c in tax.codes if scores[c] >= thr.get(c, 0.5)]
             out[i] = {"factors": factors, "scores": {c: round(v, 4) for c, v in scores.items()}}
     return out  # type: ignore[return-value]

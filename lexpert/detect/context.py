@@ -18,7 +18,8 @@ record, of no tax debt ...) demanded from a person, in the norm or the lead-in o
 ``lexpert/data/lexicons/state_held.yaml``); and one that needs nothing beyond the norm: **a
 ground for refusal that points to the requirements of unnamed acts** («несоответствие …
 требованиям, установленным нормативными правовыми актами»): ``burden.refusal``
-(:mod:`lexpert.detect.unnamed_requirements`, ANNOTATION.md 7.4). Both read amending acts too:
+(:mod:`lexpert.detect.unnamed_requirements`, ANNOTATION.md 7.4). These two are the sentence checks
+of :mod:`lexpert.detect.checks`, which ``classify`` runs too. Both read amending acts too:
 their quoted new wording is a norm like any other.
 
 Acts that amend others are left alone: their text is a part of the amended act, whose terms
@@ -34,8 +35,7 @@ from typing import Iterable
 from ..nlp.anchors import Anchored
 from ..records import Finding, Norm
 from ..taxonomy import load_taxonomy
-from .stateheld import state_held_findings
-from .unnamed_requirements import unnamed_requirements_findings
+from .checks import apply_sentence_checks
 
 _TERM = re.compile(
     r"в\s+течени[еи]\s+(?:\d+|[а-яё]+)(?:\s*\([^)]{1,30}\))?\s+(?:(?:рабоч|календарн)\w+\s+)?(?:дн|день|час|месяц|недел|лет|год|сут)"
@@ -81,7 +81,7 @@ def context_findings(units: list[Norm], findings: list[Finding], text: str) -> l
     """``findings`` with the act-context findings added (one per code per norm at most)."""
     if not units:
         return findings
-    findings = unnamed_requirements_findings(units, state_held_findings(units, findings))
+    findings = apply_sentence_checks(units, findings)
     tax = load_taxonomy()
     have = {(f.norm_id, f.code) for f in findings}
     extra: list[Finding] = []

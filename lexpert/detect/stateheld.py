@@ -36,8 +36,7 @@ from importlib import resources
 import yaml
 
 from ..nlp.anchors import Anchored
-from ..records import Finding, Norm
-from .checks import add_check_findings
+from .checkbase import Reading, SentenceCheck
 
 CODE = "burden.requirements"
 SCORE = 0.8
@@ -144,15 +143,13 @@ def reason(doc: Document, lang: str, ground: str | None = None) -> str:
     return f"от лица требуют документ, которым располагает государство: {doc.name} ({doc.holder}); {ground}"
 
 
-def state_held_findings(units: list[Norm], findings: list[Finding]) -> list[Finding]:
-    """``findings`` with a ``burden.requirements`` finding added to each norm that demands a
-    state-held document and has none of that code yet (in document order of the norms)."""
+def _read(text: str, lang: str, context: str | None) -> Reading | None:
+    hits = find(text, lang, context)
+    if not hits:
+        return None
+    doc, a, z = hits[0]
+    return a, z, reason(doc, lang), {"check": "state_held", "document": doc.id, "documents": [h[0].id for h in hits]}
 
-    def read(n: Norm, lang: str):
-        hits = find(n.text, lang, n.context)
-        if not hits:
-            return None
-        doc, a, z = hits[0]
-        return a, z, reason(doc, lang), {"check": "state_held", "document": doc.id, "documents": [h[0].id for h in hits]}
 
-    return add_check_findings(units, findings, CODE, SCORE, RULE, read)
+# a norm that makes a person submit a state-held document: burden.requirements (detect.checks)
+CHECK = SentenceCheck("state_held", CODE, SCORE, RULE, _read)

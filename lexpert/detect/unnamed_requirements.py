@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import re
 
-from ..records import Finding, Norm
-from .checks import add_check_findings
+from .checkbase import Reading, SentenceCheck
 
 CODE = "burden.refusal"
 SCORE = 0.8
@@ -46,12 +45,10 @@ def reason(lang: str) -> str:
     return _REASON["kk" if lang == "kk" else "ru"]
 
 
-def unnamed_requirements_findings(units: list[Norm], findings: list[Finding]) -> list[Finding]:
-    """``findings`` with a ``burden.refusal`` finding added to each norm that holds the wording and
-    has none of that code yet (document order, then taxonomy order within a norm)."""
+def _read(text: str, lang: str, context: str | None) -> Reading | None:
+    span = find(text, lang)
+    return (*span, reason(lang), {"check": "unnamed_requirements"}) if span else None
 
-    def read(n: Norm, lang: str):
-        span = find(n.text, lang)
-        return (*span, reason(lang), {"check": "unnamed_requirements"}) if span else None
 
-    return add_check_findings(units, findings, CODE, SCORE, RULE, read)
+# a refusal ground that points to unnamed acts' requirements: burden.refusal (detect.checks)
+CHECK = SentenceCheck("unnamed_requirements", CODE, SCORE, RULE, _read)
