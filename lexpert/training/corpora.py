@@ -380,3 +380,8 @@ def refresh_card(root: str | Path | None = None) -> bool:
     if new != text:
         card.write_text(new, encoding="utf-8")
     return new != text
+
+
+def bare(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows as ``classify`` sees them: the sentence alone."""
+    return [{**r, "context": None} for r in rows]
