@@ -119,7 +119,7 @@ def candidates(train_rows, dev_rows, test_rows, real: dict[str, list[dict[str, A
             "norms_per_s": round(nps, 1), "load_seconds": round(load_s, 1),
             "act_seconds": round(load_s + ACT_NORMS / max(nps, 1e-9), 1),
             "thresholds": {c: round(t, 3) for c, t in det.thresholds.items()},
-            "eligible": nps >= budget, "out_dir": str(out_dir),
+            "eligible": nps >= budget,
         }
         if real["dev"]:
             out[name]["real_dev"] = detector_figures(det, real["dev"])
