@@ -158,6 +158,26 @@ def test_real_figures_count_what_they_say():
     assert f["kk"]["hidden_service"]["recall"] == 0.0 and f["all"]["norms"] == 4
 
 
+def test_intervals_are_over_acts_and_hold_the_figure():
+    """The bootstrap resamples acts: one act alone has a single-point interval whatever the draw;
+    perfect and empty predictions give [1, 1] and [0, 0]; the interval of a mixed detector holds
+    its own figure and is not a point."""
+    one = [{"act": "a", "lang": "ru", "factors": ["vague.term"] if i % 3 == 0 else [], "stratum": "all_ru",
+            "hard_negative": False}
+           for i in range(30)]
+    mixed = [["vague.term"] if i % 5 in (0, 1) else [] for i in range(30)]
+    ci = realnorms.intervals(one, mixed)["ru"]
+    f = realnorms.real_figures(one, mixed)["ru"]
+    assert ci["acts"] == 1 and ci["family_f1"] == [round(f["family_f1"], 3)] * 2
+    rows = [dict(r, act=f"a{i // 3}") for i, r in enumerate(one)]
+    assert realnorms.intervals(rows, [r["factors"] for r in rows])["ru"]["family_f1"] == [1.0, 1.0]
+    assert realnorms.intervals(rows, [[] for _ in rows])["ru"]["family_recall"] == [0.0, 0.0]
+    ci = realnorms.intervals(rows, mixed)["ru"]
+    f = realnorms.real_figures(rows, mixed)["ru"]
+    assert ci["acts"] == 10 and ci["family_f1"][0] < f["family_f1"] < ci["family_f1"][1]
+    assert ci["clean_flagged_rate_unbiased"][0] < f["clean_flagged_rate_unbiased"] < ci["clean_flagged_rate_unbiased"][1]
+
+
 def test_evaluate_real_cli(tmp_path):
     res = CliRunner().invoke(main, ["evaluate", "--real", "--split", "dev", "--format", "json"])
     assert res.exit_code == 0, res.output
@@ -166,8 +186,11 @@ def test_evaluate_real_cli(tmp_path):
     for lang in ("ru", "kk"):
         f = ev["figures"][lang]
         assert 0 <= f["clean_flagged_rate_unbiased"] <= 1 and 0 < f["prevalence_unbiased"] < 0.5
+        lo, hi = f["ci95"]["family_f1"]
+        assert lo <= f["family_f1"] <= hi and f["ci95"]["acts"] == len({r["act"] for r in realnorms.load("dev")
+                                                                          if r["lang"] == lang})
     text = CliRunner().invoke(main, ["evaluate", "--real", "--split", "dev"])
-    assert text.exit_code == 0 and "clean flagged" in text.output
+    assert text.exit_code == 0 and "clean flagged" in text.output and "95% over acts" in text.output
 
 
 def test_model_card_real_numbers_are_reproduced_by_evaluate_real():

@@ -325,6 +325,12 @@ def real_table(ev: dict) -> str:
                      f"{f['family_precision']:8.3f}{f['family_recall']:10.3f}{f['family_f1']:11.3f}"
                      f"{f['hidden_service']['f1']:7.3f}")
     lines.append("prev. and clean flagged: on the unbiased strata (every Russian norm, the random Kazakh draw)")
+    for lang, f in ev["figures"].items():
+        ci = f.get("ci95")
+        if ci:
+            lines.append(f"95% over acts ({ci['acts']} acts), {lang}: flag P {ci['family_precision']}, family R "
+                         f"{ci['family_recall']}, family F1 {ci['family_f1']}, clean flagged "
+                         f"{ci['clean_flagged_rate_unbiased']}")
     return "\n".join(lines)
 
 

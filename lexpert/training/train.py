@@ -304,6 +304,13 @@ def model_card(r: dict[str, Any]) -> str:
                     f"| {lang} | {x['norms']} | {x['norms_with_factor']} | {x['prevalence_unbiased']:.3f} | "
                     f"{x['clean_flagged_rate_unbiased']:.3f} | {x['family_precision']:.3f} | {x['family_recall']:.3f} | "
                     f"{x['family_f1']:.3f} | {x['hidden_service']['f1']:.3f} |")
+        cis = [f"{lg} {rt[lg]['ci95']['family_f1']} (P {rt[lg]['ci95']['family_precision']}, R "
+               f"{rt[lg]['ci95']['family_recall']}, {rt[lg]['ci95']['acts']} acts)" for lg in ("ru", "kk", "all")
+               if lg in rt and "ci95" in rt[lg]]
+        if cis:
+            real_lines += ["", "95% intervals of the family F1 (a bootstrap over acts, whose norms are not "
+                           "independent): " + "; ".join(cis) + ". With a few dozen real factors in the split, a "
+                           "difference of a few points between two detectors is within these bounds."]
         real_lines += ["", "Candidates on real dev (the choice is by real dev family F1) and real test:", "",
                        "| candidate | real dev F1 | real dev clean flagged | real test F1 | real test clean flagged |",
                        "|---|---|---|---|---|"]
