@@ -183,16 +183,17 @@ def train(out_dir: str | Path, seed: int = 0, root=None, log=print, e5: bool = F
             train_rows, dev_rows, test_rows, real, models["tfidf"], Path(e5_dir or lexpert_home() / "e5-candidate"),
             _speed, SPEED_BUDGET, seed=seed, log=log))
     eligible = [n for n in models if report["candidates"][n]["norms_per_s"] >= SPEED_BUDGET] or list(models)
-    if real["dev"]:     # real text is the measure: real dev family F1, then authored dev
-        best = max(eligible, key=lambda n: (report["candidates"][n]["real_dev"]["all"]["family_f1"],
-                                            report["candidates"][n]["dev"]["all"]["families"]["micro"]["f1"]))
-    else:
-        best = max(eligible, key=lambda n: (report["candidates"][n]["dev"]["all"]["families"]["micro"]["f1"],
-                                            report["candidates"][n]["dev"]["all"]["codes"]["macro"]["f1"]))
+    def rank(n: str) -> tuple[float, float]:
+        """Real text is the measure: real dev family F1, then authored dev (without real labels:
+        authored dev family micro-F1, then code macro-F1)."""
+        c = report["candidates"][n]
+        if real["dev"]:
+            return c["real_dev"]["all"]["family_f1"], c["dev"]["all"]["families"]["micro"]["f1"]
+        return c["dev"]["all"]["families"]["micro"]["f1"], c["dev"]["all"]["codes"]["macro"]["f1"]
+
+    best = max(eligible, key=rank)
     report["default"] = best
-    key = (lambda n: report["candidates"][n]["real_dev"]["all"]["family_f1"]) if real["dev"] else \
-        (lambda n: report["candidates"][n]["dev"]["all"]["families"]["micro"]["f1"])
-    better = [n for n in ("e5", "tfidf+e5") if n in report["candidates"] and key(n) > key(best)]
+    better = [n for n in ("e5", "tfidf+e5") if n in report["candidates"] and rank(n) > rank(best)]
     if better:
         log(f"{', '.join(better)}: better than {best} on dev, but "
             + ("an encoder default is not built" if any(report["candidates"][n]["eligible"] for n in better)
