@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, NotRequired, TypedDict
 
+from .budget import check_deadline
 from .detect.base import Detector, default_detector, detect_findings
 from .settings import Limits
 from .ingest import read_bytes, read_path
@@ -260,6 +261,7 @@ def analyze(source: str | Path | bytes, *, name: str | None = None, lang: str | 
              f", {raw.pages} pages" if raw.pages else "", time.perf_counter() - t0)
     for w in raw.warnings:
         log.info("%s: %s", raw.source, w)
+    check_deadline()
     text = normalize(raw.text)
     if not text.strip():
         from .errors import EmptyDocument
@@ -301,17 +303,20 @@ def analyze_text(text: str, *, raw: RawDocument | None = None, lang: str | None 
     if lang:
         for n in units:
             n.lang = lang
+    check_deadline()
     title = next((a.title for a in tree.children if a.title), None)
     coverage = assess_coverage(text, units, title)
     checked = [n for n in units if n.lang in ANALYSED_LANGS]
     t1 = time.perf_counter()
     log.debug("%s: parsed into %d norms in %.2f s", raw.source, len(units), t1 - t0)
     findings = detect_findings(checked, det, min_score=min_score)
+    check_deadline()
     log.debug("%s: %s detector: %d findings in %.2f s", raw.source, getattr(det, "name", "custom"), len(findings),
               time.perf_counter() - t1)
     from .detect import services  # hidden state services: add, explain, or clear by the register
 
     findings = services.apply(checked, findings, text, register)
+    check_deadline()
     from .detect.context import context_findings  # the act as context: terms, referrals
 
     findings = context_findings(checked, findings, text)

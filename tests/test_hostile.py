@@ -3,6 +3,7 @@ ends in its correct result or one `lexpert: error:` line with exit code 2, withi
 under 1 GB of peak memory, measured in a fresh process per case."""
 import json
 import os
+import signal
 import struct
 import subprocess
 import sys
@@ -34,12 +35,12 @@ finally:
 """
 
 
-def run_cli(tmp_path, *args, env=None, stdin=None):
+def run_cli(tmp_path, *args, env=None, stdin=None, preexec=None):
     peak = tmp_path / f"peak-{time.monotonic_ns()}"
     e = {**os.environ, "PEAK_FILE": str(peak), "LEXPERT_HOME": str(tmp_path / "home"), **(env or {})}
     t = time.monotonic()
     p = subprocess.run([sys.executable, "-c", CHILD, *map(str, args)], capture_output=True, text=True,
-                       timeout=LIMIT_S + 30, env=e, input=stdin)
+                       timeout=LIMIT_S + 30, env=e, input=stdin, preexec_fn=preexec)
     secs = time.monotonic() - t
     mb = int(peak.read_text()) / 1024 if peak.exists() else 0
     assert secs < LIMIT_S, f"{args}: {secs:.1f} s"
@@ -276,6 +277,13 @@ def test_budgets_per_document(tmp_path):
     long.write_text(flat_draft(8000), encoding="utf-8")
     one_line_error(run_cli(tmp_path, "analyze", long, env={"LEXPERT_DOC_TIMEOUT": "1"}),
                    "longer than 1 s", "LEXPERT_DOC_TIMEOUT")
+    # a parent that blocks SIGALRM (the CI runner did: the analysis finished past its budget and
+    # exited 0) does not lift the budget: lexpert unblocks the alarm and checks the deadline itself
+    block = lambda: signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # noqa: E731
+    t = time.monotonic()
+    one_line_error(run_cli(tmp_path, "analyze", long, env={"LEXPERT_DOC_TIMEOUT": "1"}, preexec=block),
+                   "longer than 1 s", "LEXPERT_DOC_TIMEOUT")
+    assert time.monotonic() - t < 8, "the alarm, not the end of the analysis, stopped it"
     f = tmp_path / "in"
     f.mkdir()
     (f / "good.txt").write_text(DRAFT, encoding="utf-8")

@@ -18,6 +18,7 @@ import threading
 import zlib
 from collections import Counter
 
+from ..budget import check_deadline
 from ..settings import Limits
 from ..errors import DocumentTooLarge, EncryptedDocument, OCRUnavailable, UnreadableDocument
 from ..records import RawDocument
@@ -314,6 +315,7 @@ def _read_pdf(data: bytes, name: str, limits: Limits) -> RawDocument:
         chars = 0
         notes: list[str] = []
         for i in range(n):
+            check_deadline()              # a long scan stops within a page of its budget, in any thread
             try:
                 page = pdf[i]
             except pdfium.PdfiumError as exc:
