@@ -44,6 +44,18 @@ def used_acts(this_round: int) -> set[str]:
     return out
 
 
+def labelled_spans(this_round: int) -> dict[str, list[tuple[int, int]]]:
+    """The spans of earlier rounds per act: ``--reuse-acts`` never draws a norm overlapping one."""
+    out: dict[str, list[tuple[int, int]]] = {}
+    for p in CORPUS.glob("sample_r*.jsonl"):
+        if p.name == f"sample_r{this_round}.jsonl":
+            continue
+        for line in p.open(encoding="utf-8"):
+            d = json.loads(line)
+            out.setdefault(d["act"], []).append(tuple(d["span"]))
+    return out
+
+
 def realunits_acts() -> set[str]:
     """Acts of the unit-classifier corpus (corpora/realunits), which a factor round may avoid."""
     out: set[str] = set()
@@ -63,6 +75,17 @@ def strata_counts(spec: str | None, kk: int) -> dict[str, int]:
             raise SystemExit(f"--strata: unknown stratum {k!r} (one of {', '.join(SHARES)})")
         out[k.strip()] = int(v)
     return out
+
+
+_RULES: RuleDetector | None = None
+
+
+def act_norms_job(x: str):
+    """:func:`act_norms` in a worker process (one rule layer per process)."""
+    global _RULES
+    if _RULES is None:
+        _RULES = RuleDetector()
+    return x, act_norms(x, _RULES)
 
 
 def act_norms(x: str, rules: RuleDetector):
@@ -91,12 +114,20 @@ def main() -> None:
                     "(default: --kk split 40/30/30)")
     ap.add_argument("--avoid-realunits", action="store_true", help="skip the acts of corpora/realunits too")
     ap.add_argument("--max-chars", type=int, default=200_000, help="skip Kazakh acts longer than this")
+    ap.add_argument("--reuse-acts", action="store_true",
+                    help="draw from acts of earlier rounds too, never a norm overlapping a labelled span "
+                         "(the norms of an act keep its split)")
+    ap.add_argument("--jobs", type=int, default=1, help="processes that read the acts")
     ap.add_argument("--out", default="/tmp/rn/r1")
     a = ap.parse_args()
     rnd = random.Random(a.seed)
     acts = realacts.acts()
     rules = RuleDetector()
-    used = used_acts(a.round) | (realunits_acts() if a.avoid_realunits else set())
+    used = (set() if a.reuse_acts else used_acts(a.round)) | (realunits_acts() if a.avoid_realunits else set())
+    spans = labelled_spans(a.round) if a.reuse_acts else {}
+
+    def fresh(x: str, n) -> bool:
+        return all(n.end <= s or n.start >= e for s, e in spans.get(x, ()))
     want_n = strata_counts(a.strata, a.kk)
     pool_n = a.per_act * 3 if a.pool_per_act < 0 else a.pool_per_act or None
     take: list[tuple] = []
@@ -108,8 +139,15 @@ def main() -> None:
                   and not m.parallel)
     chosen = rnd.sample(pool, min(a.kk_acts, len(pool)))
     strata: dict[str, list] = {"flag": [], "cue": [], "random": []}
+    if a.jobs > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(a.jobs) as ex:
+            read = dict(ex.map(act_norms_job, chosen, chunksize=4))
+    else:
+        read = {x: act_norms(x, rules) for x in chosen}
     for x in chosen:
-        rows = act_norms(x, rules)
+        rows = [r for r in read[x] if fresh(x, r[0])]
         rnd.shuffle(rows)
         for n, c, codes, cue in rows[:pool_n]:
             strata["flag" if codes else "cue" if cue else "random"].append((x, n, c, codes))
