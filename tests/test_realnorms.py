@@ -230,3 +230,22 @@ def test_evaluate_real_analyze_scores_the_whole_pipeline_with_the_real_register(
     assert text.exit_code == 0 and "the whole analyze, no register" in text.output
     bad = CliRunner().invoke(main, ["evaluate", "--analyze"])
     assert bad.exit_code == 2 and "add --real" in bad.output
+
+
+def test_training_reads_the_real_rounds_it_is_given(tmp_path):
+    # `lexpert train --real-round` rebuilds a model fitted before a later round: the real data of
+    # the fit and of the measurement are exactly those rounds', and a round that does not exist is
+    # an error, never a model silently trained without real norms
+    from lexpert.training.train import real_rounds, real_splits, train
+
+    have = real_rounds()
+    assert have == realnorms.rounds_of() and len(have) >= 2
+    first = real_splits(rounds=[have[0]])
+    every = real_splits()
+    for split in ("train", "dev", "test"):
+        assert first[split] and all(r["round"] == have[0] for r in first[split])
+        assert len(first[split]) < len(every[split])
+    assert real_rounds(rounds=[have[0], 999]) == [have[0]]
+    with pytest.raises(ValueError, match="no labelled real norms of rounds"):
+        train(tmp_path / "model", rounds=[999])
+    assert not (tmp_path / "model").exists()

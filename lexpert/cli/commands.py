@@ -218,7 +218,10 @@ def corpus_agreement(root):
                    "(about 15 minutes on 2 CPU cores). Its weights go to --e5-dir, never into the package.")
 @click.option("--e5-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where the encoder candidate's weights go (default: LEXPERT_HOME/e5-candidate).")
-def train(out_dir, seed, root, e5, e5_dir):
+@click.option("--real-round", "rounds", type=int, multiple=True,
+              help="Fit and measure with the labelled real norms of these annotation rounds only "
+                   "(repeatable; default: every round), e.g. to rebuild a model fitted before a later round.")
+def train(out_dir, seed, root, e5, e5_dir, rounds):
     """Train the sentence classifiers on the train split (with the labelled real norms), tune
     thresholds on dev, measure on test, and save the best (by real dev family F1, within the speed
     budget), refit on train + dev, with its model card."""
@@ -226,7 +229,7 @@ def train(out_dir, seed, root, e5, e5_dir):
     from ..training.train import train as run
 
     run(out_dir or default_model_dir(), seed=seed, root=root, log=lambda m: click.echo(m, err=True), e5=e5,
-        e5_dir=e5_dir)
+        e5_dir=e5_dir, rounds=list(rounds) or None)
 
 
 @main.command("train-transformer")

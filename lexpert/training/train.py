@@ -77,20 +77,24 @@ def calibration(model: FactorClassifier, rows, bins: int = 10) -> dict[str, floa
 REAL_WEIGHT = 2     # each labelled real norm counts this many times in the fit (authored norms once); 3 until round 4 (with rounds 1-4, 3 put authored test F1 at 0.699)
 
 
-def real_splits(root=None) -> dict[str, list[dict[str, Any]]]:
-    """The labelled real norms by split (``corpora/realnorms``); empty where the real acts or
-    the labels are not there (the model is then trained on the authored corpus alone)."""
+def real_splits(root=None, rounds: "list[int] | None" = None) -> dict[str, list[dict[str, Any]]]:
+    """The labelled real norms by split (``corpora/realnorms``; of the annotation ``rounds``, or
+    all); empty where the real acts or the labels are not there (the model is then trained on the
+    authored corpus alone)."""
     from . import realacts, realnorms
 
     if not realacts.available() or not realnorms.load_labels(root):
         return {s: [] for s in realnorms.SPLITS}
-    return {s: realnorms.load(s, root) for s in realnorms.SPLITS}
+    return {s: realnorms.load(s, root, rounds) for s in realnorms.SPLITS}
 
 
-def real_rounds(root=None) -> list[int]:
+def real_rounds(root=None, rounds: "list[int] | None" = None) -> list[int]:
     from . import realacts, realnorms
 
-    return realnorms.rounds_of(root) if realacts.available() else []
+    if not realacts.available():
+        return []
+    have = realnorms.rounds_of(root)
+    return [r for r in have if not rounds or r in rounds]
 
 
 def real_rows_for_fit(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -125,25 +129,28 @@ def refresh_real(model_dir: str | Path, root=None) -> dict[str, Any]:
 
 
 def train(out_dir: str | Path, seed: int = 0, root=None, log=print, e5: bool = False,
-          e5_dir: str | Path | None = None) -> dict[str, Any]:
+          e5_dir: str | Path | None = None, rounds: "list[int] | None" = None) -> dict[str, Any]:
     """Fit the candidates on train (with the real train norms), tune them on dev, choose by real dev
     family F1 within the speed budget, refit the choice on train + dev and save it with its card.
     ``e5``: also fine-tune the pretrained encoder as two more candidates (:mod:`.e5_candidate`;
     about 15 minutes on 2 CPU cores), its weights written to ``e5_dir`` (default
-    ``LEXPERT_HOME/e5-candidate``, never into the package)."""
+    ``LEXPERT_HOME/e5-candidate``, never into the package). ``rounds``: only the real norms of
+    these annotation rounds (default: all), e.g. to rebuild a model fitted before a later round."""
+    if rounds and real_rounds(root) and not real_rounds(root, rounds):
+        raise ValueError(f"no labelled real norms of rounds {rounds} (there are rounds {real_rounds(root)})")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     train_rows = corpora.load_norms("train", root)
     dev_rows = corpora.load_norms("dev", root)
     test_rows = corpora.load_norms("test", root)
-    real = real_splits(root)
+    real = real_splits(root, rounds)
     report: dict[str, Any] = {
         "lexpert_version": __version__, "date": dt.date.today().isoformat(), "seed": seed,
         "data_version": data_version(root),
         "data": {s: len(r) for s, r in (("train", train_rows), ("dev", dev_rows), ("test", test_rows))},
         "python": platform.python_version(), "candidates": {},
         "real_data": {k: {"norms": len(v), "with_factor": sum(bool(r["factors"]) for r in v)} for k, v in real.items()},
-        "real_weight": REAL_WEIGHT, "real_rounds": real_rounds(root),
+        "real_weight": REAL_WEIGHT, "real_rounds": real_rounds(root, rounds),
     }
     real_fit = real_rows_for_fit(real["train"])
     real_dev_bare = bare(real["dev"])
