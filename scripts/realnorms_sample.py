@@ -34,18 +34,9 @@ CORPUS = ROOT / "corpora" / "realnorms"
 SHARES = {"flag": 0.4, "cue": 0.3, "random": 0.3}
 
 
-def used_acts(this_round: int) -> set[str]:
-    """Acts drawn in earlier rounds (a round never returns to them)."""
-    out: set[str] = set()
-    for p in CORPUS.glob("sample_r*.jsonl"):
-        if p.name == f"sample_r{this_round}.jsonl":
-            continue
-        out |= {json.loads(line)["act"] for line in p.open(encoding="utf-8")}
-    return out
-
-
 def labelled_spans(this_round: int) -> dict[str, list[tuple[int, int]]]:
-    """The spans of earlier rounds per act: ``--reuse-acts`` never draws a norm overlapping one."""
+    """The spans drawn in earlier rounds, per act: a round never returns to these acts, or with
+    ``--reuse-acts`` never draws a norm overlapping one of these spans."""
     out: dict[str, list[tuple[int, int]]] = {}
     for p in CORPUS.glob("sample_r*.jsonl"):
         if p.name == f"sample_r{this_round}.jsonl":
@@ -123,8 +114,9 @@ def main() -> None:
     rnd = random.Random(a.seed)
     acts = realacts.acts()
     rules = RuleDetector()
-    used = (set() if a.reuse_acts else used_acts(a.round)) | (realunits_acts() if a.avoid_realunits else set())
-    spans = labelled_spans(a.round) if a.reuse_acts else {}
+    earlier = labelled_spans(a.round)
+    used = (set() if a.reuse_acts else set(earlier)) | (realunits_acts() if a.avoid_realunits else set())
+    spans = earlier if a.reuse_acts else {}
 
     def fresh(x: str, n) -> bool:
         return all(n.end <= s or n.start >= e for s, e in spans.get(x, ()))
