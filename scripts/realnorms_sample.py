@@ -173,7 +173,7 @@ def main() -> None:
                                  "round": a.round}, ensure_ascii=False) + "\n")
             fi.write(json.dumps({"i": i, "uid": uid, "act_title": (acts[x].title or "")[:200], "act_kind": acts[x].kind,
                                  "lang": acts[x].lang, "locator": n.locator, "lead_in": (n.context or "")[:400],
-                                 "prev": (c.get("prev") or "")[:300], "text": n.text[:2000],
+                                 "prev": (c.get("prev") or "")[:300], "text": n.text,
                                  "next": (c.get("next") or "")[:300]}, ensure_ascii=False) + "\n")
     from collections import Counter
     print(len(take), Counter((z[4], acts[z[0]].lang) for z in take))
