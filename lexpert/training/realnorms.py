@@ -31,14 +31,19 @@ def labels_path(root=None) -> Path:
     return corpora.corpora_root(root) / "realnorms" / "labels.jsonl"
 
 
+def group_of(act_id: str) -> str:
+    """The group of an act: a parallel ru/kk pair is one group (the smaller id), any other act its own."""
+    try:
+        a = realacts.get(act_id)
+        return min(act_id, a.parallel) if a.parallel else act_id
+    except Exception:
+        return act_id
+
+
 def split_of(act_id: str) -> str:
     """The split of an act: 60% train, 20% dev, 20% test by a hash of the act's group (a
     parallel ru/kk pair is one group, so its two texts never sit on two sides)."""
-    try:
-        a = realacts.get(act_id)
-        group = min(act_id, a.parallel) if a.parallel else act_id
-    except Exception:
-        group = act_id
+    group = group_of(act_id)
     h = int(hashlib.sha256(group.encode("utf-8")).hexdigest()[:8], 16) % 100
     return "train" if h < 60 else "dev" if h < 80 else "test"
 

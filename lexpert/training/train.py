@@ -1,9 +1,11 @@
 """``lexpert train`` / ``lexpert evaluate``: reproducible training and honest evaluation.
 
-Train on the train split, tune per-code thresholds on dev, measure on test (never used
-for any choice). Candidates: the rule layer alone, the TF-IDF model alone, and the
-ensemble (TF-IDF + rule features). The default is the candidate with the best dev
-family micro-F1 among those within the speed budget; its test numbers go in the card.
+Train on the train split, compare candidates on dev, refit the chosen one on train + dev with
+per-code thresholds tuned out-of-fold, measure on test (never used for any choice). Candidates:
+the rule layer alone, the TF-IDF model alone, early fusion (rule hits as features) and late fusion
+(the ensemble: model and rule scores blended). The default is the candidate with the best real dev
+family F1 (authored dev family micro-F1 without real labels) among those within the speed budget;
+its test numbers go in the card.
 """
 from __future__ import annotations
 
@@ -74,7 +76,7 @@ def calibration(model: FactorClassifier, rows, bins: int = 10) -> dict[str, floa
     return {"brier": round(brier, 5), "ece": round(float(ece), 5)}
 
 
-REAL_WEIGHT = 2     # each labelled real norm counts this many times in the fit (authored norms once); 3 until round 4 (with rounds 1-4, 3 put authored test F1 at 0.699)
+REAL_WEIGHT = 2     # each labelled real norm counts this many times in the fit (authored norms once); 3 until round 4 (with rounds 1-4, 3 put authored test F1 at 0.699); with rounds 1-7, 1 gave candidate dev figures real 0.550 / authored 0.726 against 0.553 / 0.734 at 2
 
 
 def real_splits(root=None, rounds: "list[int] | None" = None) -> dict[str, list[dict[str, Any]]]:
@@ -97,8 +99,52 @@ def real_rounds(root=None, rounds: "list[int] | None" = None) -> list[int]:
     return [r for r in have if not rounds or r in rounds]
 
 
-def real_rows_for_fit(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return (rows + bare([r for r in rows if r.get("context")])) * REAL_WEIGHT
+def real_rows_for_fit(rows: list[dict[str, Any]], weight: int = REAL_WEIGHT) -> list[dict[str, Any]]:
+    """The real norms as fitted: each with its bare copy (if read with a lead-in), ``weight`` times."""
+    return (rows + bare([r for r in rows if r.get("context")])) * weight
+
+
+OOF_FOLDS = 4
+
+
+def fold_of(key: str, k: int = OOF_FOLDS) -> int:
+    """The fold of a document (or real act) by a hash of its id: every row of one document in one fold."""
+    return int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:8], 16) % k
+
+
+def out_of_fold(params: dict[str, Any], authored: list[dict[str, Any]], real_rows: list[dict[str, Any]],
+                k: int = OOF_FOLDS, seed: int = 0, log=print, n_jobs: int | None = None,
+                real_weight: int = REAL_WEIGHT) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """Out-of-fold model probabilities for tuning: ``k`` folds by authored document and by real act
+    (a parallel ru/kk pair is one group); each fold is scored by a model fitted on the other folds,
+    as the final model is fitted (bare copies, real norms weighted). Returns the tuning rows (the
+    authored rows as read, the real norms bare, as ``classify`` receives them) and their
+    probabilities, (n, 12)."""
+    import os
+
+    from joblib import Parallel, delayed
+
+    from . import realnorms
+
+    a_fold = [fold_of("doc:" + str(r["doc_id"]), k) for r in authored]
+    r_fold = [fold_of("act:" + realnorms.group_of(r["act"]), k) for r in real_rows]
+
+    def one(j: int) -> np.ndarray:
+        a_in = [r for r, f in zip(authored, a_fold) if f != j]
+        r_in = [r for r, f in zip(real_rows, r_fold) if f != j]
+        rows = with_bare_copies(a_in) + real_rows_for_fit(r_in, real_weight)
+        m = FactorClassifier(random_state=seed, **{**params, "rule_blend": 0.0}).fit(rows, [r["factors"] for r in rows])
+        held = [r for r, f in zip(authored, a_fold) if f == j] + bare([r for r, f in zip(real_rows, r_fold) if f == j])
+        return m.predict_proba(held)
+
+    t0 = time.time()
+    jobs = n_jobs or max(1, min(k, os.cpu_count() or 1))
+    parts = Parallel(n_jobs=jobs)(delayed(one)(j) for j in range(k))
+    rows: list[dict[str, Any]] = []
+    for j in range(k):
+        rows += [r for r, f in zip(authored, a_fold) if f == j] + bare([r for r, f in zip(real_rows, r_fold) if f == j])
+    log(f"out-of-fold probabilities: {k} folds, {len(rows)} rows, {time.time() - t0:.0f} s")
+    return rows, np.vstack(parts)
 
 
 def _real(m: FactorClassifier, rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -129,9 +175,12 @@ def refresh_real(model_dir: str | Path, root=None) -> dict[str, Any]:
 
 
 def train(out_dir: str | Path, seed: int = 0, root=None, log=print, e5: bool = False,
-          e5_dir: str | Path | None = None, rounds: "list[int] | None" = None) -> dict[str, Any]:
+          e5_dir: str | Path | None = None, rounds: "list[int] | None" = None,
+          real_weight: int = REAL_WEIGHT) -> dict[str, Any]:
     """Fit the candidates on train (with the real train norms), tune them on dev, choose by real dev
-    family F1 within the speed budget, refit the choice on train + dev and save it with its card.
+    family F1 within the speed budget, refit the choice on train + dev with its blend weight and
+    thresholds tuned on out-of-fold probabilities of train + dev (:func:`out_of_fold`), and save it
+    with its card.
     ``e5``: also fine-tune the pretrained encoder as two more candidates (:mod:`.e5_candidate`;
     about 15 minutes on 2 CPU cores), its weights written to ``e5_dir`` (default
     ``LEXPERT_HOME/e5-candidate``, never into the package). ``rounds``: only the real norms of
@@ -150,9 +199,9 @@ def train(out_dir: str | Path, seed: int = 0, root=None, log=print, e5: bool = F
         "data": {s: len(r) for s, r in (("train", train_rows), ("dev", dev_rows), ("test", test_rows))},
         "python": platform.python_version(), "candidates": {},
         "real_data": {k: {"norms": len(v), "with_factor": sum(bool(r["factors"]) for r in v)} for k, v in real.items()},
-        "real_weight": REAL_WEIGHT, "real_rounds": real_rounds(root, rounds),
+        "real_weight": real_weight, "real_rounds": real_rounds(root, rounds),
     }
-    real_fit = real_rows_for_fit(real["train"])
+    real_fit = real_rows_for_fit(real["train"], real_weight)
     real_dev_bare = bare(real["dev"])
     rules = RuleDetector()
     ev_dev, _ = evaluate_detector(dev_rows, rules, checks=False)      # the rule layer alone
@@ -205,22 +254,26 @@ def train(out_dir: str | Path, seed: int = 0, root=None, log=print, e5: bool = F
         log(f"{', '.join(better)}: better than {best} on dev, but "
             + ("an encoder default is not built" if any(report["candidates"][n]["eligible"] for n in better)
                else f"below the speed budget of {SPEED_BUDGET:.0f} norms/s") + f"; {best} stays the default")
-    # the shipped model: the chosen configuration refit on train + dev, keeping the blend weight and
-    # the thresholds chosen on dev; test is still untouched
-    chosen = models[best]
-    final = FactorClassifier(random_state=seed, **{**CANDIDATES[best]["params"], "rule_blend": chosen.rule_blend})
-    fit_rows = with_bare_copies(train_rows + dev_rows) + real_rows_for_fit(real["train"] + real["dev"])
+    # the shipped model: the chosen configuration refit on train + dev, its blend weight and per-code
+    # thresholds tuned on the out-of-fold probabilities of train + dev (each row scored by a model
+    # fitted without its document or act); test is still untouched
+    final_params = CANDIDATES[best]["params"]
+    final = FactorClassifier(random_state=seed, **final_params)
+    fit_rows = with_bare_copies(train_rows + dev_rows) + real_rows_for_fit(real["train"] + real["dev"], real_weight)
     final.fit(fit_rows, [r["factors"] for r in fit_rows])
-    final.thresholds_ = chosen.thresholds_.copy()
+    tune_rows, P_oof = out_of_fold(final_params, train_rows + dev_rows, real["train"] + real["dev"], seed=seed, log=log,
+                                  real_weight=real_weight)
+    final.tune(tune_rows, [r["factors"] for r in tune_rows], blends=CANDIDATES[best]["blends"], P_model=P_oof)
     det = EnsembleDetector(final)
     test_bare = bare(test_rows)
     report["shipped"] = {
         "name": f"{best} (refit on train+dev)",
-        "params": {**CANDIDATES[best]["params"], "rule_blend": chosen.rule_blend},
+        "params": {**final_params, "rule_blend": final.rule_blend},
         "test": evaluate_detector(test_rows, det)[0],
         "test_bare": evaluate_detector(test_bare, det)[0],
         "norms_per_s": round(_speed(det, dev_rows), 1),
-        "thresholds": report["candidates"][best]["thresholds"],
+        "thresholds": {c: round(float(t), 3) for c, t in zip(final.codes_, final.thresholds_)},
+        "thresholds_from": f"out-of-fold probabilities of train + dev, {OOF_FOLDS} folds by document and act",
         "calibration_test": calibration(final, test_rows),
     }
     if real["test"]:
@@ -254,15 +307,17 @@ def model_card(r: dict[str, Any]) -> str:
         "for one norm (sentence) of a Russian or Kazakh draft NPA. It is the default detector behind "
         "`lexpert analyze` and `lexpert classify`.", "",
         "## What it is", "",
-        f"- Candidate `{best}` (chosen by dev family micro-F1 among those within {SPEED_BUDGET:.0f} norms/s), "
-        f"parameters `{json.dumps(c['params'])}`, refit on train + dev with the blend weight and the per-code "
-        "thresholds chosen on dev: TF-IDF word 1-2-grams over lemmas "
+        f"- Candidate `{best}` (chosen by " + ("real dev family F1" if c.get("real_test") else "dev family micro-F1")
+        + f" among those within {SPEED_BUDGET:.0f} norms/s), "
+        f"parameters `{json.dumps(c['params'])}`, refit on train + dev: TF-IDF word 1-2-grams over lemmas "
         "(pymorphy3 for Russian, a suffix stemmer for Kazakh) with the list lead-in as `ctx_` tokens, TF-IDF "
         "character 2-5-grams" + (", and the rule layer's hits (per-code score, per-rule indicator)" if c["params"].get("use_rules") else "")
         + "; one logistic regression per code (class-balanced), Platt-calibrated on 3-fold internal cross-validation"
         + (f"; the output blends model and rules per code, p = (1 - w) * p_model + w * rule_score with w = "
-           f"{c['params']['rule_blend']} chosen on dev" if c["params"].get("rule_blend") else "")
-        + "; a threshold per code tuned for F1 on dev.",
+           f"{c['params']['rule_blend']}" if c["params"].get("rule_blend") else "")
+        + ("; the blend weight and a threshold per code tuned for family and code F1 on the out-of-fold "
+           f"probabilities of train + dev ({OOF_FOLDS} folds by document and real act: each norm scored by a model "
+           "fitted without its document)" if c.get("thresholds_from") else "; a threshold per code tuned for F1 on dev") + ".",
         "- Saved with skops (`model.skops`); loading trusts only scikit-learn, NumPy, SciPy and lexpert types.",
         "- Evidence: the rule's match where a rule of the code fired, else the 1-3 words whose weights pushed "
         "the code most.",
@@ -375,21 +430,42 @@ def model_card(r: dict[str, Any]) -> str:
     lines += e5_lines(r, SPEED_BUDGET)
 
     lines += state_held_lines()
-    lines += ["", "## Targets of the issue, as measured", "",
+    lines += _card_tail(r, c, test)
+    return "\n".join(lines)
+
+
+def _card_tail(r: dict[str, Any], c: dict[str, Any], test: dict[str, Any]) -> list[str]:
+    """The card's targets and limits."""
+    return ["", "## Targets of the issue, as measured", "",
               "- Family micro-F1 >= 0.90 and macro-F1 >= 0.85 on ru and on kk separately: "
               + ("met" if all(test[s]["families"]["micro"]["f1"] >= 0.9 and test[s]["families"]["macro"]["f1"] >= 0.85
                               for s in ("ru", "kk")) else "NOT met (see the numbers above)"),
               "- False-positive rate on hard negatives <= 10%: "
-              + ("met" if test["all"]["hard_negative_fp_rate"] <= 0.10 else "NOT met"), "",
+              + ("met" if test["all"]["hard_negative_fp_rate"] <= 0.10 else "NOT met"),
+              f"- Family micro-F1 on the authored test split not below 0.72 (issue 18): "
+              + ("met" if test["all"]["families"]["micro"]["f1"] >= 0.72 else "NOT met")
+              + f" ({test['all']['families']['micro']['f1']:.3f})", "",
               "## Limits", "",
               "- One sentence at a time (plus its list lead-in): `gap.collision` and `discretion.procedure` depend "
               "on other norms or on what the draft does not say, and are the weakest codes.",
-              "- On real acts most flags are still wrong and most real factors are missed (the real figures "
+              _real_limit(c.get("real_test")) + " (the real figures "
               "above): real factors are rare (a few per hundred norms) and turn on knowledge a bag of words "
               "does not hold (which documents the state already holds beyond the closed list `analyze` checks, "
               "whether a body's right decides a person's rights). Treat a flag as a pointer for the expert, never as a finding.",
               f"- Trained {r['date']} with lexpert {r['lexpert_version']}, seed {r['seed']}, Python {r['python']}.", ""]
-    return "\n".join(lines)
+
+
+def _real_limit(rt: dict[str, Any] | None) -> str:
+    """The card's limit on real text, in the words its real test figures allow."""
+    if not rt:
+        return "- On real acts it has not been measured"
+    out = []
+    for lang, name in (("kk", "Kazakh"), ("ru", "Russian")):
+        m = rt.get(lang) or {}
+        if m.get("norms_with_factor"):
+            out.append(f"{name}: {1 - m['family_precision']:.0%} of its flags are wrong and "
+                       f"{1 - m['family_recall']:.0%} of the real factors are missed")
+    return "- On real acts: " + "; ".join(out)
 
 
 def evaluate(model_dir: str | Path | None, split: str = "test", detector: str = "default", root=None) -> dict[str, Any]:

@@ -168,28 +168,38 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X) -> np.ndarray:
         return (self.predict_proba(X) >= self.thresholds_).astype(np.int8)
 
-    def tune(self, X, Y, blends=(0.0, 0.1, 0.2, 0.3, 0.4, 0.5)) -> "FactorClassifier":
-        """Pick ``rule_blend`` (by family micro-F1) and the per-code thresholds on a dev set."""
+    def tune(self, X, Y, blends=(0.0, 0.1, 0.2, 0.3, 0.4, 0.5), P_model: np.ndarray | None = None) -> "FactorClassifier":
+        """Pick ``rule_blend`` (by family micro-F1) and the per-code thresholds on a dev set.
+        ``P_model`` (n, 12): the model probabilities of ``X`` to tune on instead of this model's
+        own, e.g. out-of-fold probabilities of models fitted without each row's document."""
         from ..metrics import score_sets
 
         tax = load_taxonomy()
+        X = list(X)
         Ym = as_matrix(Y, self.codes_)
         gold = [{tax.family_of(c) for c, v in zip(self.codes_, row) if v} for row in Ym]
+        rules = None
+        if P_model is not None and any(blends):
+            rules = rule_features([x["text"] for x in X], [x.get("lang") or "ru" for x in X],
+                                  [x.get("context") for x in X])[:, :P_model.shape[1]]
         best = None
         for b in blends:
             self.rule_blend = b
-            self.tune_thresholds(X, Ym)
-            pred = [{tax.family_of(c) for c, v in zip(self.codes_, row) if v} for row in self.predict(X)]
+            P = None if P_model is None else ((1 - b) * P_model + b * rules if b else P_model)
+            self.tune_thresholds(X, Ym, P=P)
+            Yp = self.predict(X) if P is None else (P >= self.thresholds_).astype(np.int8)
+            pred = [{tax.family_of(c) for c, v in zip(self.codes_, row) if v} for row in Yp]
             f1 = score_sets(gold, pred, sorted({f.family for f in tax.factors}))["micro"]["f1"]
             if best is None or f1 > best[0] + 1e-9:
                 best = (f1, b, self.thresholds_.copy())
         _, self.rule_blend, self.thresholds_ = best
         return self
 
-    def tune_thresholds(self, X, Y, grid=None) -> "FactorClassifier":
-        """Per code, the threshold that maximises F1 on (X, Y) (a dev set, never test)."""
+    def tune_thresholds(self, X, Y, grid=None, P: np.ndarray | None = None) -> "FactorClassifier":
+        """Per code, the threshold that maximises F1 on (X, Y) (a dev set, never test); ``P``:
+        the probabilities to tune on (default: this model's on ``X``)."""
         Ym = as_matrix(Y, self.codes_)
-        P = self.predict_proba(X)
+        P = self.predict_proba(X) if P is None else P
         grid = np.arange(0.1, 0.91, 0.025) if grid is None else grid
         th = []
         for j in range(Ym.shape[1]):
