@@ -129,20 +129,21 @@ def out_of_fold(params: dict[str, Any], authored: list[dict[str, Any]], real_row
     a_fold = [fold_of("doc:" + str(r["doc_id"]), k) for r in authored]
     r_fold = [fold_of("act:" + realnorms.group_of(r["act"]), k) for r in real_rows]
 
+    def held(j: int) -> list[dict[str, Any]]:
+        """Fold ``j`` as it is scored: its authored rows as read, its real norms bare."""
+        return [r for r, f in zip(authored, a_fold) if f == j] + bare([r for r, f in zip(real_rows, r_fold) if f == j])
+
     def one(j: int) -> np.ndarray:
         a_in = [r for r, f in zip(authored, a_fold) if f != j]
         r_in = [r for r, f in zip(real_rows, r_fold) if f != j]
         rows = with_bare_copies(a_in) + real_rows_for_fit(r_in, real_weight)
         m = FactorClassifier(random_state=seed, **{**params, "rule_blend": 0.0}).fit(rows, [r["factors"] for r in rows])
-        held = [r for r, f in zip(authored, a_fold) if f == j] + bare([r for r, f in zip(real_rows, r_fold) if f == j])
-        return m.predict_proba(held)
+        return m.predict_proba(held(j))
 
     t0 = time.time()
     jobs = n_jobs or max(1, min(k, os.cpu_count() or 1))
     parts = Parallel(n_jobs=jobs)(delayed(one)(j) for j in range(k))
-    rows: list[dict[str, Any]] = []
-    for j in range(k):
-        rows += [r for r, f in zip(authored, a_fold) if f == j] + bare([r for r, f in zip(real_rows, r_fold) if f == j])
+    rows = [r for j in range(k) for r in held(j)]
     log(f"out-of-fold probabilities: {k} folds, {len(rows)} rows, {time.time() - t0:.0f} s")
     return rows, np.vstack(parts)
 
