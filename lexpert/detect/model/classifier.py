@@ -178,16 +178,19 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         X = list(X)
         Ym = as_matrix(Y, self.codes_)
         gold = [{tax.family_of(c) for c, v in zip(self.codes_, row) if v} for row in Ym]
+        if P_model is None:              # this model's own probabilities, before any blend
+            self.rule_blend = 0.0
+            P_model = self.predict_proba(X)
         rules = None
-        if P_model is not None and any(blends):
+        if any(blends):
             rules = rule_features([x["text"] for x in X], [x.get("lang") or "ru" for x in X],
                                   [x.get("context") for x in X])[:, :P_model.shape[1]]
         best = None
         for b in blends:
             self.rule_blend = b
-            P = None if P_model is None else ((1 - b) * P_model + b * rules if b else P_model)
+            P = (1 - b) * P_model + b * rules if b else P_model
             self.tune_thresholds(X, Ym, P=P)
-            Yp = self.predict(X) if P is None else (P >= self.thresholds_).astype(np.int8)
+            Yp = (P >= self.thresholds_).astype(np.int8)
             pred = [{tax.family_of(c) for c, v in zip(self.codes_, row) if v} for row in Yp]
             f1 = score_sets(gold, pred, sorted({f.family for f in tax.factors}))["micro"]["f1"]
             if best is None or f1 > best[0] + 1e-9:
