@@ -3,7 +3,7 @@ on synthetic acts: each rule fires on the layout it names and leaves the same wo
 where the layout differs."""
 from lexpert.nlp.normalize import normalize
 from lexpert.structure import parse
-from lexpert.structure.units import LAYOUT_RULES, SIGNED_NAME, TREATY_SIGN, _is_code_row
+from lexpert.structure.units import LAYOUT_RULES, SIGNED_NAME, TREATY_SIGN, _is_code_row, contexts
 from lexpert.records import Node
 
 HEAD = """БҰЙЫРАМЫН:
@@ -252,3 +252,72 @@ def test_a_drafts_blank_date_and_number_do_not_make_its_rules_a_form():
     u = _units(top + HEAD.replace("Бұйрыққа қосымша\n\n", "") + annex + rules)
     assert [u[f"{k}. Уәкілетті орган өтінішті он жұмыс күні ішінде қарайды және шешім қабылдайды."] for k in (1, 2, 3)] == ["norm"] * 3
     assert u["1. Қоса беріліп отырған құжат бекітілсін."] == "norm"
+
+
+def test_an_annex_titled_as_a_conclusion_an_information_form_or_an_application_is_a_form():
+    point = "2. Енгізілетін өзгерістер жаңа тіркеу куәлігін бере отырып тіркелуі мүмкін."
+    for title in ("Сараптамаға мәлімделген дәрілік заттың қауіпсіздігі туралы қорытынды",
+                  "Құрылтайшы – заңды тұлға туралы мәліметтер",
+                  # the blank's hint after the title's blank is no part of what the title names
+                  "ТҰРАҚТЫ ТҰРУҒА РҰҚСАТ БЕРУ ТУРАЛЫ ӨТІНІШ – САУАЛНАМА ____________ полиция органының атауы"):
+        u = _units(HEAD + title + "\n\n1. Сараптама нәтижелері бойынша.\n\n" + point + "\n")
+        assert u[point] == "form", title
+    # the same point under an annex of rules is a rule
+    assert _units(HEAD + "Дәрілік заттарды тіркеу қағидалары\n\n1. Жалпы ережелер.\n\n" + point + "\n")[point] == "norm"
+
+
+ADMIN = HEAD + """Скрининг өткізу туралы ақпаратты ұсыну алгоритмі
+
+Индексі: 1-СКР
+
+Кезеңділігі: тоқсанына 1 рет.
+
+Ақпарат ұсынатын тұлғалар тобы: медициналық ұйымдар.
+
+Қайда ұсынылады:
+
+уәкілетті орган айқындайтын ұйымға;
+
+Ұсыну мерзімі: есепті кезеңнен кейінгі айдың 5-күніне дейін.
+
+Әкімшілік деректер нысанын толтыру бойынша түсіндірме
+
+1. 2-бағанда медициналық ұйымның атауы көрсетіледі.
+"""
+
+
+def test_an_administrative_data_forms_header_makes_its_annex_a_form_up_to_the_filling_explanation():
+    u = _units(ADMIN)
+    assert u["уәкілетті орган айқындайтын ұйымға;"] == "form"
+    # the explanation of how to fill it in states rules (GUIDELINES rule 10)
+    assert u["1. 2-бағанда медициналық ұйымның атауы көрсетіледі."] == "norm"
+    # one header field alone is no report form
+    one = ADMIN.replace("Индексі: 1-СКР\n\n", "").replace("Ақпарат ұсынатын тұлғалар тобы: медициналық ұйымдар.\n\n", "") \
+        .replace("Ұсыну мерзімі: есепті кезеңнен кейінгі айдың 5-күніне дейін.\n\n", "").replace("Кезеңділігі: тоқсанына 1 рет.\n\n", "")
+    assert not _form_annex(one)["уәкілетті орган айқындайтын ұйымға;"]
+    assert _form_annex(ADMIN)["уәкілетті орган айқындайтын ұйымға;"]
+
+
+def _form_annex(text):
+    """Whether the annex context of each unit says it is a form (the rules' reading, before the model)."""
+    text = normalize(text)
+    return {" ".join(t.split()): bool(c.get("form_annex")) for a in parse(text, units=False).children
+            for _, t, c in contexts(a, text)}
+
+
+def test_a_form_header_cell_inside_a_parsed_annex_opens_a_form_up_to_a_list_of_documents():
+    rules = HEAD + "Гранттар беру қағидалары\n\n1. Грант конкурс негізінде беріледі.\n\n"
+    form = ("| Гранттар беру қағидаларына3-қосымшаНысан\n\nЖоба туралы мәліметтер\n\n"
+            "1. Жобаның атауы ______________________;\n\n9. Қосымша ақпарат:\n\n"
+            "Грант алушы гранттың қаражатын қайтару туралы талаппен сотқа жүгінуге құқылы.\n\n")
+    listed = "Өтінімге қоса берілетін құжаттар тізбесі\n\n1) жарғының көшірмесі;\n"
+    u = _units(rules + form + listed)
+    assert u["Грант алушы гранттың қаражатын қайтару туралы талаппен сотқа жүгінуге құқылы."] == "form"
+    assert u["1. Грант конкурс негізінде беріледі."] == "norm"
+    assert u["1) жарғының көшірмесі;"] == "norm"
+
+
+def test_a_box_to_tick_is_a_form():
+    u = _units(HEAD + "Қағидалар\n\n1. Пациент туралы мәліметтер:\n\n5) Спорттық ☐.\n\n2. Мәліметтер тексеріледі.\n")
+    assert u["5) Спорттық ☐."] == "form"
+    assert u["2. Мәліметтер тексеріледі."] == "norm"

@@ -97,7 +97,12 @@ FORM_DOC = re.compile(
     r"^(?:протокол|акт|заявление|уведомление|справка|журнал|ведомость|бланк|свидетельство|удостоверение|"
     r"пропуск|доверенность|анкета|расписка|направление|запрос)\b|"
     r"\b(?:хаттама\w*|актісі|акті|өтініш\w*|хабарлама\w*|анықтама\w*|журнал\w*|рұқсаттама\w*|бланк\w*|"
-    r"куәлі\w*|сенімхат\w*|сауалнама\w*|қолхат\w*|жолдама\w*|бағалау\s+парағы|оценочный\s+лист)\s*(?:\([^)]*\))?\s*$", re.I)
+    r"куәлі\w*|сенімхат\w*|сауалнама\w*|қолхат\w*|жолдама\w*|бағалау\s+парағы|оценочный\s+лист|"
+    r"туралы\s+қорытынды(?:сы)?|туралы\s+мәліметтер)\s*(?:\([^)]*\))?\s*$|^(?:заключение|сведения)\s+(?:о|об|по)\b", re.I)
+# the header of an administrative data form: «Кезеңділігі:», «Қайда ұсынылады:», «Периодичность:», «Куда представляется:»
+ADMIN_FORM_HEAD = re.compile(r"^\s*(?:Кезеңділігі?|Периодичность|Индексі?|Қайда\s+ұсынылады|Куда\s+представляется|"
+                             r"Ақпарат\s+ұсынатын\s+тұлғалар\s+тобы|Круг\s+лиц,?\s+представляющих|Ұсыну\s+мерзімі|"
+                             r"Срок\s+представления)\b[^:\n]{0,40}:", re.I | re.M)
 # a treaty's «… agreed as follows:» closes its recitals
 AGREED = re.compile(r"(?:туралы|бойынша)\s+келісті\s*:\s*$|договорились\s+о\s+(?:нижеследующем|следующем)\s*:\s*$", re.I)
 # a new heading quoted in an amendment: «"2-тарау. …"», «"Глава 3. …"»
@@ -165,6 +170,7 @@ LEAD_AMOUNT = re.compile(r"\s*\d[\d\s]{2,}(?:[,.]\d+)?\s+(?!жыл|год|ж\.|�
 # a hint to tick a line: «(тиісті жолға Х қою қажет)», «(отметить знаком Х)»
 TICK_HINT = re.compile(r"\((?:тиісті\s+жол\w*|тиістісіне)\s+[XХ]\s+(?:белгісін\s+)?қою\w*[^)]{0,40}\)|"
                        r"\((?:нужное\s+)?отметить\s+(?:знаком\s+)?[«\"]?[XХV][»\"]?[^)]{0,40}\)", re.I)
+TICK_BOX = re.compile(r"[☐□⬜❑]")     # a box to tick: «5) Спорттық ☐.»
 AMEND_VERB = re.compile(r"толықтырылсын|редакцияда|жазылсын|ауыстырылсын|алып\s+тасталсын|изложить|дополнить|"
                         r"заменить|исключить|редакции", re.I)
 # a budget line flattened into text: «1 Салыққа жатпайтын өзге де түсімдер 5763525» (code, name, amount)
@@ -325,7 +331,7 @@ def _form_caption_rule(node: Node, t: str, ctx: dict) -> str | None:
 
 
 def _tick_hint_rule(node: Node, t: str, ctx: dict) -> str | None:
-    return "form" if len(t) < 200 and TICK_HINT.search(t) else None
+    return "form" if len(t) < 200 and (TICK_HINT.search(t) or TICK_BOX.search(t)) else None
 
 
 def _template_table_rule(node: Node, t: str, ctx: dict) -> str | None:
@@ -391,8 +397,10 @@ def _annex_is_form(annex: Node, text: str) -> bool:
     if annex.title:
         heads.append(annex.title)
     title = " ".join((annex.title or "").split())
+    blank = FORM_LINE.search(title)        # «… ӨТІНІШ – САУАЛНАМА ______ полиция органының атауы»
+    core = (title[:blank.start()] if blank else title).strip(" -–—:;,.")
     return any(FORM_TITLE.search(h.strip()) for h in heads) or bool(
-        title and FORM_DOC.search(title) and not TREATY.search(title))
+        core and FORM_DOC.search(core) and not TREATY.search(core))
 
 
 def _annex_is_repealed(annex: Node) -> bool:
@@ -632,6 +640,7 @@ def contexts(act: Node, text: str) -> list[tuple[Node, str, dict]]:
     rec(act, {"_plan_widths": set()})
     _header_cell_annexes(out)
     _field_block_annexes(out)
+    _admin_form_annexes(out)
     _block_shares(out)
     # neighbours in reading order
     for idx, (node, t, c) in enumerate(out):
@@ -653,18 +662,54 @@ def _header_cell_annexes(out: list[tuple[Node, str, dict]]) -> None:
     not the blanks of a draft's date and number before it); the other annexes left in cells keep
     their context."""
     starts = [i for i, (n, t, c) in enumerate(out)
-              if n.kind == "cell" and not c.get("annex") and c.get("row_cells") == 1 and len(t) < 600
+              if n.kind == "cell" and c.get("row_cells") == 1 and len(t) < 600
               and not t.rstrip().endswith((".", ";")) and ANNEX_CELL.search(t)]
     for j, i in enumerate(starts):
         head = out[i][1]
         if not ANNEX_CELL_FORM.search(head) and len(FORM_LINE.findall(head[ANNEX_CELL.search(head).end():])) < 2:
             continue
         stop = starts[j + 1] if j + 1 < len(starts) else len(out)
+        block = out[i][2].get("_annex_at")
+        if block is not None and any(LIST_TITLE.search(t) for _, t, _ in out[i + 1:i + 3]):
+            continue                       # a list of documents to attach, headed «Нысан»: its items are rules
         for k in range(i + 1, stop):
-            c = out[k][2]
-            if c.get("annex"):
-                break                      # a parsed annex: its own context from here
+            node, t, c = out[k]
+            if c.get("_annex_at") != block:
+                break                      # another parsed annex: its own context from here
+            if block is not None and (node.kind in ("heading", "chapter", "section") or _form_ends(t)):
+                break                      # inside a parsed annex that swallowed the form: up to the next heading
             c["annex"] = c["form_annex"] = True
+
+
+def _form_ends(t: str) -> bool:
+    """The form is over where the rules go on after it: a list of documents («… құжаттар тізбесі»),
+    the explanation of how to fill it in («… толтыру бойынша түсіндірме»: rules, GUIDELINES rule 10)."""
+    return len(t) < 300 and bool(LIST_TITLE.search(t) or FILL_TITLE.search(t))
+
+
+FILL_TITLE = re.compile(r"толтыру\s+(?:бойынша|жөніндегі)\s+түсінді\w*|по\s+заполнению\b", re.I)
+LIST_TITLE = re.compile(r"(?:тізбесі|тізімі)\s*$|^\s*(?:Перечень|Список)\b", re.I)
+
+
+def _admin_form_annexes(out: list[tuple[Node, str, dict]], head: int = 15) -> None:
+    """A parsed annex that opens with the header of an administrative data form (two or more of
+    «Индексі:», «Кезеңділігі:», «Ақпарат ұсынатын тұлғалар тобы:», «Қайда ұсынылады:», «Ұсыну
+    мерзімі:» among its first ``head`` units or its title) is a report form: its lines are what
+    the reporting body fills in, not rules."""
+    by_annex: dict[int, list[dict]] = {}
+    texts: dict[int, list[str]] = {}
+    for _, t, c in out:
+        at = c.get("_annex_at")
+        if at is not None and not c.get("form_annex"):
+            by_annex.setdefault(at, []).append(c)
+            texts.setdefault(at, [c.get("_annex_title") or ""]).append(t)
+    for at, ctxs in by_annex.items():
+        found = {m.group(0).split()[0].lower() for m in ADMIN_FORM_HEAD.finditer("\n".join(texts[at][:head + 1]))}
+        if len(found) >= 2:
+            for c, t in zip(ctxs, texts[at][1:]):
+                if _form_ends(t):
+                    break
+                c["form_annex"] = True
 
 
 CONTRACT_TITLE = re.compile(r"\b(?:шарт\w*|келісім\w*|договор\w*|соглашени\w*|контракт\w*)\b", re.I)
