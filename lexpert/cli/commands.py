@@ -224,16 +224,21 @@ def corpus_agreement(root):
 @click.option("--real-weight", type=click.IntRange(1, 10), default=None,
               help="How many times each labelled real norm counts in the fit, authored norms once "
                    "(default: 2, as the shipped model).")
-def train(out_dir, seed, root, e5, e5_dir, rounds, real_weight):
+@click.option("--no-rerank", is_flag=True,
+              help="Do not fit the second stage (the reranker of the candidate flags, fitted on the out-of-fold "
+                   "scores of train + dev), e.g. to rebuild a model fitted before it existed.")
+def train(out_dir, seed, root, e5, e5_dir, rounds, real_weight, no_rerank):
     """Train the sentence classifiers on the train split (with the labelled real norms), tune
     them on dev and choose the best (by real dev family F1, within the speed budget); refit it on
     train + dev with its blend weight and thresholds tuned on out-of-fold probabilities of
-    train + dev; measure on test and save it with its model card."""
+    train + dev, and fit the second stage (a reranker of its candidate flags) on the same
+    out-of-fold scores; measure on test and save it with its model card."""
     from ..detect.model.ensemble import default_model_dir
     from ..training.train import train as run
 
     run(out_dir or default_model_dir(), seed=seed, root=root, log=lambda m: click.echo(m, err=True), e5=e5,
-        e5_dir=e5_dir, rounds=list(rounds) or None, **({"real_weight": real_weight} if real_weight else {}))
+        e5_dir=e5_dir, rounds=list(rounds) or None, rerank=not no_rerank,
+        **({"real_weight": real_weight} if real_weight else {}))
 
 
 @main.command("train-transformer")

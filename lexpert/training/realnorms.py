@@ -31,6 +31,11 @@ def labels_path(root=None) -> Path:
     return corpora.corpora_root(root) / "realnorms" / "labels.jsonl"
 
 
+def fold_of(key: str, k: int = 4) -> int:
+    """The fold of a document (or real act) by a hash of its id: every row of one document in one fold."""
+    return int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:8], 16) % k
+
+
 def group_of(act_id: str) -> str:
     """The group of an act: a parallel ru/kk pair is one group (the smaller id), any other act its own."""
     try:

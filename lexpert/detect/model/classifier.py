@@ -129,6 +129,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------ sklearn API
     def fit(self, X, Y):
         self.__dict__.pop("_fast_cache", None)
+        self.__dict__.pop("reranker_", None)       # fitted on another first stage's scores
         self.codes_ = list(load_taxonomy().codes)
         Ym = as_matrix(Y, self.codes_)
         constant = [c for c, col in zip(self.codes_, Ym.T) if col.min() == col.max()]
@@ -278,9 +279,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         self.__dict__.pop("_fast_cache", None)
         saved: dict[str, dict[str, int]] = {}
         terms: dict[str, str] = {}
-        for name in self._VECTORIZERS:
-            vec = getattr(self, name, None)
-            if vec is None or not hasattr(vec, "vocabulary_"):
+        for name, vec in self._vectorizers().items():
+            if not hasattr(vec, "vocabulary_"):
                 continue
             ordered = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
             if any("\n" in t for t in ordered):
@@ -292,9 +292,18 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         try:
             sio.dump(self, Path(path), compression=zipfile.ZIP_DEFLATED, compresslevel=9)
         finally:
+            vecs = self._vectorizers()
             for name, vocab in saved.items():
-                getattr(self, name).vocabulary_ = vocab
+                vecs[name].vocabulary_ = vocab
             del self.vocab_terms_
+
+    def _vectorizers(self) -> dict[str, Any]:
+        """The fitted vectorizers by name: the model's own and the reranker's (``reranker_.vec_``)."""
+        out = {name: getattr(self, name) for name in self._VECTORIZERS if getattr(self, name, None) is not None}
+        rr = getattr(self, "reranker_", None)
+        if rr is not None and getattr(rr, "vec_", None) is not None:
+            out["reranker_.vec_"] = rr.vec_
+        return out
 
     @classmethod
     def load(cls, path: str | Path) -> "FactorClassifier":
@@ -310,6 +319,15 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
 
             raise LexpertError(f"{path.name}: refusing a model file that asks to load {bad[:3]}")
         model = sio.load(path, trusted=untrusted)
+        vecs = model._vectorizers()
         for name, joined in model.__dict__.pop("vocab_terms_", {}).items():
-            getattr(model, name).vocabulary_ = {t: i for i, t in enumerate(joined.split("\n"))}
+            vecs[name].vocabulary_ = {t: i for i, t in enumerate(joined.split("\n"))}
         return model
+
+    def rescore(self, texts: list[str], langs: list[str], P: np.ndarray, R: np.ndarray) -> np.ndarray:
+        """The blended scores ``P`` after the second stage, where the model has one
+        (:mod:`lexpert.detect.model.rerank`); ``R``: the rule layer's scores per code."""
+        rr = getattr(self, "reranker_", None)
+        if rr is None or not len(P):
+            return P
+        return rr.rescore(texts, langs, P, R, self.thresholds_)

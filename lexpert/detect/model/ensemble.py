@@ -76,7 +76,7 @@ class EnsembleDetector:
         R = np.array([[h[c].score if c in h else 0.0 for c in codes] for h in hits], dtype=np.float32)
         X = [{"text": t, "lang": lang, "context": c} for t, c in zip(texts, contexts)]
         P = self.model.predict_proba(X, rule_scores=R) if X else np.zeros((0, len(codes)))
-        return hits, P
+        return hits, self.model.rescore(list(texts), [lang] * len(X), P, R)
 
     def score(self, texts: list[str], lang: str, contexts: list[str | None] | None = None) -> list[dict[str, float]]:
         _, P = self._run(texts, lang, contexts)
