@@ -1,6 +1,7 @@
 """Fitting the second stage (:class:`lexpert.detect.model.rerank.Reranker`) on out-of-fold
-first-stage scores of the real train + dev norms, with its decision point per language chosen by
-cross-validation over acts (:data:`FOLDS` folds, the act groups of
+first-stage scores of the train + dev norms (the real ones, and with ``authored`` the authored ones
+too), with its decision point per language chosen on the real norms by cross-validation over acts
+and documents (:data:`FOLDS` folds; a real act's fold is that of its group,
 :func:`lexpert.training.realnorms.group_of`)."""
 from __future__ import annotations
 
@@ -28,8 +29,9 @@ def _family_f1(gold: list[set[str]], pred: list[set[str]]) -> dict[str, float]:
 def fit_reranker(rows: list[dict[str, Any]], P_model: np.ndarray, model, log=print, authored: bool = False,
                  **params) -> tuple[Reranker | None, dict[str, Any]]:
     """The reranker for ``model`` (a tuned FactorClassifier: its blend and thresholds), fitted on the
-    real rows of ``rows`` with their out-of-fold model probabilities ``P_model``, and a report of
-    its cross-validated figures per language. None when there are too few real candidates."""
+    real rows of ``rows`` (with ``authored``, on every row) with their out-of-fold model
+    probabilities ``P_model``, and a report of its cross-validated figures per language on the real
+    rows. None when there are too few candidates."""
     from . import realnorms
     from .realnorms import fold_of
 

@@ -2,17 +2,18 @@
 
 The first stage (:class:`~lexpert.detect.model.classifier.FactorClassifier`) is fitted on the
 authored corpus and the real norms together, and the authored norms outnumber the real ones many
-times: its flags on real acts are right about half the time. The reranker is fitted on real norms
-only, on what the first stage proposes: every (norm, code) whose blended score reaches
-``low`` times the code's threshold is a candidate, labelled right when the code's family is among
-the norm's labelled families. Its features are the candidate's code, the first stage's blended
-scores and the rule layer's scores over all codes, the norm's language and length, and the words
-of the norm (TF-IDF of word uni- and bigrams, with the candidate's family as one more token).
+times: its flags on real acts are right about half the time. The reranker is fitted on what the
+first stage proposes: every (norm, code) whose blended score reaches ``low`` times the code's
+threshold is a candidate, labelled right when the code's family is among the norm's labelled
+families. Its features are the candidate's code, the first stage's blended scores and the rule
+layer's scores over all codes, the norm's language and length, and the words of the norm (TF-IDF
+of word uni- and bigrams, with the candidate's family as one more token).
 
 It is fitted on out-of-fold first-stage scores (each norm scored by a model fitted without its
-act: :func:`lexpert.training.train.out_of_fold`), and its decision point per language is chosen
-by cross-validation over acts on those candidates; a language where it does not beat the first
-stage there keeps the first stage's decisions (``cut[lang]`` is None).
+document or act: :func:`lexpert.training.train.out_of_fold`), on the candidates of the authored
+and the real norms (:func:`lexpert.training.rerank.fit_reranker`), and its decision point per
+language is chosen by cross-validation over acts on the real candidates; a language where it
+does not beat the first stage there keeps the first stage's decisions (``cut_[lang]`` is None).
 
 :meth:`Reranker.rescore` keeps the first stage's contract: a score per code that flags at the
 code's threshold. A candidate's score becomes ``threshold * q / cut`` (at most 1), where ``q`` is
