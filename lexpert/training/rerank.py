@@ -11,19 +11,17 @@ import numpy as np
 
 from ..detect.model.features import rule_features
 from ..detect.model.rerank import LANGS, Reranker
-from ..taxonomy import load_taxonomy
+from ..detect.metrics import score_sets
+from ..taxonomy import FAMILIES, load_taxonomy
 
 FOLDS = 4
 GRID = tuple(round(t, 2) for t in np.arange(0.3, 0.81, 0.05))
 MARGIN = 0.005      # the reranker serves a language only where it beats the first stage by more
 
 
-def _family_f1(gold: list[set[str]], pred: list[set[str]]) -> dict[str, float]:
-    tp = sum(len(g & p) for g, p in zip(gold, pred))
-    fp = sum(len(p - g) for g, p in zip(gold, pred))
-    fn = sum(len(g - p) for g, p in zip(gold, pred))
-    return {"precision": round(tp / max(1, tp + fp), 4), "recall": round(tp / max(1, tp + fn), 4),
-            "f1": round(2 * tp / max(1, 2 * tp + fp + fn), 4), "tp": tp, "fp": fp, "fn": fn}
+def _family_f1(gold: list[set[str]], pred: list[set[str]]) -> dict[str, Any]:
+    """Micro precision, recall and F1 over (norm, family) pairs."""
+    return score_sets(gold, pred, list(FAMILIES))["micro"]
 
 
 def fit_reranker(rows: list[dict[str, Any]], P_model: np.ndarray, model, log=print, authored: bool = False,
@@ -51,7 +49,7 @@ def fit_reranker(rows: list[dict[str, Any]], P_model: np.ndarray, model, log=pri
     ci, cj = rr.candidates(P, thr)
     y = np.array([families[j] in gold[i] for i, j in zip(ci, cj)], dtype=int)
     if len(y) < 50 or y.min() == y.max():
-        return None, {"reranker": f"too few real candidates ({len(y)})"}
+        return None, {"reranker": f"too few candidates ({len(y)})"}
     fold = np.array([fold_of("r:" + realnorms.group_of(sub[i]["act"]) if sub[i].get("real") else
                              "a:" + str(sub[i].get("doc_id")), FOLDS) for i in ci])
     q = np.zeros(len(y))
