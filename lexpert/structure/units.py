@@ -696,20 +696,23 @@ def _admin_form_annexes(out: list[tuple[Node, str, dict]], head: int = 15) -> No
     «Индексі:», «Кезеңділігі:», «Ақпарат ұсынатын тұлғалар тобы:», «Қайда ұсынылады:», «Ұсыну
     мерзімі:» among its first ``head`` units or its title) is a report form: its lines are what
     the reporting body fills in, not rules."""
-    by_annex: dict[int, list[dict]] = {}
-    texts: dict[int, list[str]] = {}
-    for _, t, c in out:
-        at = c.get("_annex_at")
-        if at is not None and not c.get("form_annex"):
-            by_annex.setdefault(at, []).append(c)
-            texts.setdefault(at, [c.get("_annex_title") or ""]).append(t)
-    for at, ctxs in by_annex.items():
-        found = {m.group(0).split()[0].lower() for m in ADMIN_FORM_HEAD.finditer("\n".join(texts[at][:head + 1]))}
+    for units in _open_annexes(out).values():
+        opening = [units[0][1].get("_annex_title") or ""] + [t for t, _ in units[:head]]
+        found = {m.group(0).split()[0].lower() for m in ADMIN_FORM_HEAD.finditer("\n".join(opening))}
         if len(found) >= 2:
-            for c, t in zip(ctxs, texts[at][1:]):
+            for t, c in units:
                 if _form_ends(t):
                     break
                 c["form_annex"] = True
+
+
+def _open_annexes(out: list[tuple[Node, str, dict]]) -> dict[int, list[tuple[str, dict]]]:
+    """The units (text, context) of each parsed annex not yet read as a form, by the annex's start."""
+    by_annex: dict[int, list[tuple[str, dict]]] = {}
+    for _, t, c in out:
+        if c.get("_annex_at") is not None and not c.get("form_annex"):
+            by_annex.setdefault(c["_annex_at"], []).append((t, c))
+    return by_annex
 
 
 CONTRACT_TITLE = re.compile(r"\b(?:шарт\w*|келісім\w*|договор\w*|соглашени\w*|контракт\w*)\b", re.I)
@@ -733,11 +736,7 @@ def _field_block_annexes(out: list[tuple[Node, str, dict]], head: int = 12, fiel
     15); not an annex titled as a contract or an agreement, nor one of more than ``max_units`` units
     (a model contract's or a model documentation's points are rules, whatever blanks open them). A
     service standard's table that the parse left inside such an annex keeps its own reading."""
-    by_annex: dict[int, list[tuple[str, dict]]] = {}
-    for _, t, c in out:
-        if c.get("_annex_at") is not None and not c.get("form_annex"):
-            by_annex.setdefault(c["_annex_at"], []).append((t, c))
-    for units in by_annex.values():
+    for units in _open_annexes(out).values():
         if CONTRACT_TITLE.search(units[0][1].get("_annex_title") or ""):
             continue
         if len(units) <= max_units and sum(1 for t, _ in units[:head] if _field_line(t)) >= fields:
