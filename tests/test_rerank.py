@@ -89,3 +89,22 @@ def test_fit_chooses_its_decision_point_by_cross_validation_and_round_trips(tmp_
     # a refit drops a reranker fitted on another first stage's scores
     m2.fit(rows[:300], [r["factors"] for r in rows[:300]])
     assert getattr(m2, "reranker_", None) is None
+
+
+def test_fit_with_authored_rows_reports_them_and_decides_on_the_real_ones(model_and_rows):
+    """Fitted on authored and real candidates (as ``lexpert train`` fits it), the report gives the
+    authored norms' cross-validated F1 beside the real ones, and a language is served only where the
+    real F1 beats the first stage's, whose real figures the authored rows do not change."""
+    m, real = model_and_rows
+    authored = [dict(r, real=False, act=None, doc_id=f"doc-{k % 10}") for k, r in enumerate(real[:300])]
+    rows = real + authored
+    P = m.predict_proba(rows)
+    rr, rep = fit_reranker(rows, P, m, log=lambda *_: None, authored=True)
+    assert rr is not None
+    for lang, x in rep["languages"].items():
+        n_auth = sum(1 for r in authored if (r.get("lang") or "ru") == lang)
+        assert x["authored_norms"] == n_auth > 0
+        assert 0 <= x["authored_first_stage"]["f1"] <= 1 and 0 <= x["authored_reranked"]["f1"] <= 1
+        assert (x["cut"] is not None) == (x["reranked"]["f1"] > x["first_stage"]["f1"] + 0.005)
+        # the first stage's real figures do not depend on the authored rows
+        assert x["first_stage"] == fit_reranker(real, P[:len(real)], m, log=lambda *_: None)[1]["languages"][lang]["first_stage"]
