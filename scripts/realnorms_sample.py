@@ -26,12 +26,17 @@ from pathlib import Path
 
 from lexpert.training import realacts
 from lexpert.detect.base import RuleDetector
+from lexpert.detect.services.candidates import find_candidates
 from lexpert.pipeline import analyze
 from lexpert.structure.units import contexts
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpora" / "realnorms"
 SHARES = {"flag": 0.4, "cue": 0.3, "random": 0.3}
+# ``hs`` (round 11 on): norms where the service extractor finds a thing obtained from a body
+# (an approval, a permit, a conclusion, a certificate) and the model raises no ``hidden_service``;
+# drawn only when asked for, so the strata of earlier rounds are rebuilt as they were
+STRATA = ("flag", "hs", "cue", "random")
 
 
 def labelled_spans(this_round: int) -> dict[str, list[tuple[int, int]]]:
@@ -59,11 +64,11 @@ def strata_counts(spec: str | None, kk: int) -> dict[str, int]:
     """``flag=220,cue=230,random=150`` -> counts; without a spec, ``kk`` split by SHARES."""
     if not spec:
         return {k: round(kk * v) for k, v in SHARES.items()}
-    out = {k: 0 for k in SHARES}
+    out = {k: 0 for k in STRATA}
     for part in spec.split(","):
         k, _, v = part.partition("=")
-        if k.strip() not in SHARES:
-            raise SystemExit(f"--strata: unknown stratum {k!r} (one of {', '.join(SHARES)})")
+        if k.strip() not in STRATA:
+            raise SystemExit(f"--strata: unknown stratum {k!r} (one of {', '.join(STRATA)})")
         out[k.strip()] = int(v)
     return out
 
@@ -80,7 +85,7 @@ def act_norms_job(x: str):
 
 
 def act_norms(x: str, rules: RuleDetector):
-    """(norm, neighbours, model codes, rule cue?) for each norm of act ``x``."""
+    """(norm, neighbours, model codes, rule cue?, service cue?) for each norm of act ``x``."""
     rep = analyze(realacts.get(x).path)
     flagged: dict[str, set[str]] = {}
     for f in rep.findings:
@@ -88,7 +93,10 @@ def act_norms(x: str, rules: RuleDetector):
     ctx = {(n.text_start, n.text_end): c for act in rep.structure.children for n, _, c in contexts(act, rep.text)}
     norms = [n for n in rep.norms if len(n.text.strip()) >= 15]
     cues = rules.detect([n.text for n in norms], realacts.get(x).lang, [n.context for n in norms]) if norms else []
-    return [(n, ctx.get((n.start, n.end), {}), sorted(flagged.get(n.id, ())), bool(h)) for n, h in zip(norms, cues)]
+    lang = realacts.get(x).lang
+    return [(n, ctx.get((n.start, n.end), {}), sorted(flagged.get(n.id, ())), bool(h),
+             bool(find_candidates(n.text, lang)) and "hidden_service" not in flagged.get(n.id, ()))
+            for n, h in zip(norms, cues)]
 
 
 def main() -> None:
@@ -102,7 +110,7 @@ def main() -> None:
     ap.add_argument("--pool-per-act", type=int, default=-1,
                     help="norms of one act that enter the pools (default 3 x --per-act; 0: every norm)")
     ap.add_argument("--strata", default=None, help="counts per stratum, e.g. flag=220,cue=230,random=150 "
-                    "(default: --kk split 40/30/30)")
+                    "or hs=320,random=80 (default: --kk split 40/30/30 over flag, cue, random)")
     ap.add_argument("--avoid-realunits", action="store_true", help="skip the acts of corpora/realunits too")
     ap.add_argument("--max-chars", type=int, default=200_000, help="skip Kazakh acts longer than this")
     ap.add_argument("--reuse-acts", action="store_true",
@@ -125,12 +133,13 @@ def main() -> None:
     take: list[tuple] = []
     if a.ru:
         for x in sorted(x for x, m in acts.items() if m.lang == "ru" and x not in used):
-            for n, c, codes, cue in act_norms(x, rules):
+            for n, c, codes, cue, _ in act_norms(x, rules):
                 take.append((x, n, c, codes, "all_ru"))
     pool = sorted(x for x, m in acts.items() if m.lang == "kk" and x not in used and m.chars < a.max_chars
                   and not m.parallel)
     chosen = rnd.sample(pool, min(a.kk_acts, len(pool)))
-    strata: dict[str, list] = {"flag": [], "cue": [], "random": []}
+    strata: dict[str, list] = {k: [] for k in STRATA}
+    hs_on = want_n.get("hs", 0) > 0
     if a.jobs > 1:
         from concurrent.futures import ProcessPoolExecutor
 
@@ -141,17 +150,18 @@ def main() -> None:
     for x in chosen:
         rows = [r for r in read[x] if fresh(x, r[0])]
         rnd.shuffle(rows)
-        for n, c, codes, cue in rows[:pool_n]:
-            strata["flag" if codes else "cue" if cue else "random"].append((x, n, c, codes))
+        for n, c, codes, cue, hs in rows[:pool_n]:
+            name = "flag" if codes and not (hs_on and hs) else "hs" if hs_on and hs else "cue" if cue else "random"
+            strata[name].append((x, n, c, codes))
     # the random stratum is drawn from all norms of the chosen acts, flagged or not
-    every = strata["flag"] + strata["cue"] + strata["random"]
+    every = [z for k in STRATA for z in strata[k]]
     picked: set[tuple] = set()
     per_act: dict[str, int] = {}
-    for name in ("flag", "cue", "random"):
+    for name in STRATA:
         src = every if name == "random" else strata[name]
         src = src[:]
         rnd.shuffle(src)
-        want = want_n[name]
+        want = want_n.get(name, 0)
         got = 0
         for x, n, c, codes in src:
             key = (x, n.start, n.end)

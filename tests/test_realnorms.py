@@ -13,7 +13,7 @@ from lexpert.cli.commands import main
 from lexpert.detect.services.register import Register, parse_register_table
 
 # re-checks of the labels, each under a section of corpora/ANNOTATION.md that names it
-ANNOTATION_RULES = {"7.4", "7.1", "7.7", "7.9", "7.11"}
+ANNOTATION_RULES = {"7.4", "7.1", "7.7", "7.9", "7.11", "7.12"}
 
 HEAD = """Приказ Министра здравоохранения Республики Казахстан от 1 марта 2024 года № 15
 
