@@ -376,7 +376,8 @@ def bench(ctx, fmt, as_json, n, workers):
 @click.option("--starts", type=int, default=3, show_default=True, help="New processes per cold-start measurement.")
 def bench_analyze(acts, repeat, starts):
     """The whole analyze on real acts from text and from the same act printed to PDF, raw
-    tokenization of the same norms, and the CLI's cold start, as JSON with the target ratios
+    tokenization of the same norms, the default detector alone on them, and the CLI's cold
+    start, as JSON with the target ratios
     (PDF within 1.5x of text, analyze within 10x of tokenization, cold start within 2x of
     importing spaCy and scikit-learn). Acts are read from $LEXPERT_REALACTS."""
     from ..training.bench_analyze import run

@@ -8,7 +8,9 @@ CLI's cold start, and the ratios the speed targets are stated in. JSON.
 - **tokenization**: raw spaCy tokenization of the same normative units, with a fresh
   tokenizer (``cold``: what the words of a new act cost) and again on the same texts
   (``warm``: spaCy's token cache filled by the cold pass); ``analyze_to_tokenization_*`` is
-  the analysis time over each.
+  the analysis time over each. ``detector_s`` is the default detector alone on the same units
+  (best of ``repeat``), and ``detector_to_tokenization_warm`` its ratio: a floor under the warm
+  ratio that no change to parsing or assembly can lower.
 - **scaling**: a flat draft of ``n`` distinct points (no chapters: one scope for every
   neighbour search) and of ``4n``, from text; ``per_point_4n_to_n`` is the time per point of the
   longer over the shorter (1.0: linear; the hidden-service layer's neighbour reading was once
@@ -122,6 +124,7 @@ def measure_act(act_id: str, repeat: int = 2) -> dict[str, Any]:
     analyze(act.path)                                        # load models, fill caches
     t_text, rep = _best(lambda: analyze(act.path), repeat)
     tok = _tokenization(rep)
+    t_det = _detector_time(rep, repeat)
     with tempfile.TemporaryDirectory() as tmp:
         pdf = act_pdf(realacts.act_text(act_id), Path(tmp) / f"{act_id}.pdf")
         t_pdf, rep_pdf = _best(lambda: analyze(pdf), repeat)
@@ -135,7 +138,21 @@ def measure_act(act_id: str, repeat: int = 2) -> dict[str, Any]:
         "tokenize_cold_s": round(tok["cold_s"], 4), "tokenize_warm_s": round(tok["warm_s"], 4),
         "analyze_to_tokenization_cold": round(t_text / tok["cold_s"], 2) if tok["cold_s"] else None,
         "analyze_to_tokenization_warm": round(t_text / tok["warm_s"], 2) if tok["warm_s"] else None,
+        "detector_s": round(t_det, 4),
+        "detector_to_tokenization_warm": round(t_det / tok["warm_s"], 2) if tok["warm_s"] else None,
     }
+
+
+def _detector_time(report, repeat: int) -> float:
+    """The default detector alone on the act's analysed norms (with their lead-ins), as ``analyze``
+    runs it: the part of ``analyze`` that no parsing change can remove."""
+    from ..detect.base import default_detector, detect_findings
+    from ..pipeline import ANALYSED_LANGS
+
+    det = default_detector()
+    checked = [n for n in report.norms if n.lang in ANALYSED_LANGS]
+    t, _ = _best(lambda: detect_findings(checked, det), repeat)
+    return t
 
 
 def flat_draft(points: int) -> str:
