@@ -191,3 +191,24 @@ def test_out_of_fold_probabilities_come_from_models_that_never_saw_the_document(
             tp = (p & Y[:, j]).sum()
             return 2 * tp / (2 * tp + (p & ~Y[:, j]).sum() + (~p & Y[:, j]).sum()) if tp else 0.0
         assert f1(m.thresholds_[j]) >= max(f1(t) for t in np.arange(0.1, 0.91, 0.025)) - 1e-9
+
+
+def test_a_right_to_appeal_is_no_discretion_of_the_state():
+    from lexpert.detect.classify import classify_texts
+    from lexpert.detect.model.ensemble import load_default_ensemble
+    from lexpert.detect.model.guards import appeal_only
+
+    appeals = [("Уәкілетті органның лицензия беруден бас тартуына оның шешімін алған күннен бастап он бес күн "
+                "ішінде шағым берілуі мүмкін.", "kk"),
+               ("Решение уполномоченного органа об отказе может быть обжаловано в суд.", "ru")]
+    powers = [("Уәкілетті орган лицензияның қолданылуын тоқтата тұруға құқылы.", "kk"),
+              ("Уполномоченный орган вправе отказать в выдаче лицензии. Отказ может быть обжалован в суд.", "ru")]
+    assert all(appeal_only(t) for t, _ in appeals) and not any(appeal_only(t) for t, _ in powers)
+    det = load_default_ensemble()
+    res = classify_texts([t for t, _ in appeals + powers], [lg for _, lg in appeals + powers])
+    assert all(r["scores"]["discretion.may"] == 0.0 and "discretion.may" not in r["factors"] for r in res[:2])
+    # a norm that also gives an official a power keeps the model's score, and the model flags it
+    raw = [det.model.predict_proba([{"text": t, "lang": lg, "context": None}])[0] for t, lg in powers]
+    j = det.model.codes_.index("discretion.may")
+    assert all(r["scores"]["discretion.may"] > 0 for r in res[2:]) and all(p[j] > 0 for p in raw)
+    assert any("discretion.may" in r["factors"] for r in res[2:])

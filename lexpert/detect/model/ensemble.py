@@ -18,6 +18,7 @@ from ..rules import best_hits, ruleset
 from ...records import Hit
 from ...settings import get_settings
 from .classifier import FactorClassifier
+from .guards import apply_guards
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,8 @@ class EnsembleDetector:
         R = np.array([[h[c].score if c in h else 0.0 for c in codes] for h in hits], dtype=np.float32)
         X = [{"text": t, "lang": lang, "context": c} for t, c in zip(texts, contexts)]
         P = self.model.predict_proba(X, rule_scores=R) if X else np.zeros((0, len(codes)))
-        return hits, self.model.rescore(list(texts), [lang] * len(X), P, R)
+        P = self.model.rescore(list(texts), [lang] * len(X), P, R)
+        return hits, apply_guards(list(texts), list(codes), P)
 
     def score(self, texts: list[str], lang: str, contexts: list[str | None] | None = None) -> list[dict[str, float]]:
         _, P = self._run(texts, lang, contexts)
