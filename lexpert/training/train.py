@@ -340,7 +340,10 @@ def model_card(r: dict[str, Any]) -> str:
         "- `classify` (and every figure of this card, taken through it) adds two sentence checks to the model's "
         "scores, as `analyze` does: the state-held documents check (section \"Documents the state already holds\" "
         "below) and a refusal ground that points to the requirements of unnamed acts (`burden.refusal`, "
-        "ANNOTATION.md 7.4; `lexpert.detect.unnamed_requirements`); calibration is of the model alone.", "",
+        "ANNOTATION.md 7.4; `lexpert.detect.unnamed_requirements`); calibration is of the model alone.",
+        "- A guard (`lexpert.detect.model.guards`) sets `discretion.may` to 0 on a norm whose only modal words "
+        "are a person's right to appeal («может быть обжаловано», «шағым берілуі мүмкін»); it runs after the "
+        "model in `analyze` and `classify` alike, and every figure of this card is taken with it.", "",
         "## Data", "",
         f"- `corpora/norms` data version `{r['data_version']}`: train {r['data']['train']}, dev {r['data']['dev']}, "
         f"test {r['data']['test']} norms; splits by document (see `corpora/README.md`). Every training norm read "
