@@ -92,8 +92,8 @@ def act_norms(x: str, rules: RuleDetector):
         flagged.setdefault(f.norm_id, set()).add(f.code)
     ctx = {(n.text_start, n.text_end): c for act in rep.structure.children for n, _, c in contexts(act, rep.text)}
     norms = [n for n in rep.norms if len(n.text.strip()) >= 15]
-    cues = rules.detect([n.text for n in norms], realacts.get(x).lang, [n.context for n in norms]) if norms else []
     lang = realacts.get(x).lang
+    cues = rules.detect([n.text for n in norms], lang, [n.context for n in norms]) if norms else []
     return [(n, ctx.get((n.start, n.end), {}), sorted(flagged.get(n.id, ())), bool(h),
              bool(find_candidates(n.text, lang)) and "hidden_service" not in flagged.get(n.id, ()))
             for n, h in zip(norms, cues)]
@@ -151,7 +151,7 @@ def main() -> None:
         rows = [r for r in read[x] if fresh(x, r[0])]
         rnd.shuffle(rows)
         for n, c, codes, cue, hs in rows[:pool_n]:
-            name = "flag" if codes and not (hs_on and hs) else "hs" if hs_on and hs else "cue" if cue else "random"
+            name = "hs" if hs_on and hs else "flag" if codes else "cue" if cue else "random"
             strata[name].append((x, n, c, codes))
     # the random stratum is drawn from all norms of the chosen acts, flagged or not
     every = [z for k in STRATA for z in strata[k]]
