@@ -200,6 +200,38 @@ def test_amendment_new_wording_located_at_its_target_kk():
     assert quotes[0].locator.startswith("5-тармақ (жаңа редакция")
 
 
+AMEND_KK_POINTS = """Қазақстан Республикасы Көлік министрінің бұйрығы
+
+БҰЙЫРАМЫН:
+
+1. «Сертификаттау қағидаларын бекіту туралы» бұйрыққа мынадай өзгерістер енгізілсін:
+
+1) 19, 20 және 21-тармақтар мынадай редакцияда жазылсын:
+
+"19. Түзету іс-қимылдарының жоспарын уәкілетті орган бекіткен күннен бастап сертификаттау тоқтатыла тұрады.
+
+Жоспарда белгіленген мерзімде сәйкес келмеушіліктер жойылғаннан кейін сертификаттау жалғастырылады.
+
+20. Сәйкес келмеушіліктер болмаған кезде сертификат беріледі:
+
+1) бірінші санаттағы сәйкес келмеушіліктер болмаса;
+
+21. Екінші санаттағы сәйкес келмеушіліктер болған кезде уәкілетті орган шешім қабылдайды.".
+
+2. Осы бұйрық алғашқы ресми жарияланған күнінен кейін күнтізбелік он күн өткен соң қолданысқа енгізіледі.
+"""
+
+
+def test_unnumbered_quoted_paragraph_belongs_to_the_point_quoted_before_it():
+    # «19, 20 және 21-тармақтар … жазылсын»: the second paragraph of point 19 is point 19's, and the
+    # subpoint after point 20 is point 20's, not the instruction's last point (21)
+    text = normalize(AMEND_KK_POINTS)
+    quotes = [n for n in parse(text).walk() if n.kind == "quote"]
+    assert [q.target for q in quotes] == [{"point": "19"}, {"point": "19"}, {"point": "20"},
+                                          {"point": "20", "subpoint": "1"}, {"point": "21"}]
+    assert quotes[1].locator.startswith("19-тармақ (жаңа редакция")
+
+
 def test_amendment_target_phrases():
     assert amendment_target("подпункт 2) пункта 14 изложить в следующей редакции:", "ru") == {"point": "14", "subpoint": "2"}
     assert amendment_target("статью 12 изложить в следующей редакции:", "ru") == {"article": "12"}

@@ -691,15 +691,20 @@ def _resolve_targets(act: Node, text: str) -> None:
         if not quotes:
             continue
         base = amendment_target(text[node.text_start:node.text_end], lang)
+        last_point: dict | None = None       # the quoted point the lines after it continue
         for q in quotes:
             body = text[q.text_start:q.text_end].lstrip(_QUOTE_OPEN).strip()
             m_p = P_POINT.match(body)
             m_s = P_SUBPOINT.match(body)
             tgt = dict(base)
             if m_p and "article" not in tgt:
-                tgt = {"point": m_p.group(1)}
+                tgt = last_point = {"point": m_p.group(1)}
             elif m_s:
-                tgt["subpoint"] = m_s.group(1)
+                tgt = {**(last_point or base), "subpoint": m_s.group(1)}
+            elif last_point is not None:
+                # «19, 20 және 21-тармақтар … жазылсын: "19. … Екінші абзац …"»: an unnumbered
+                # paragraph belongs to the point quoted before it, not to the instruction's last one
+                tgt = dict(last_point)
             q.number = (m_p or m_s).group(1) if (m_p or m_s) else None
             q.target = tgt or None
 
