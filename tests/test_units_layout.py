@@ -321,3 +321,19 @@ def test_a_box_to_tick_is_a_form():
     u = _units(HEAD + "Қағидалар\n\n1. Пациент туралы мәліметтер:\n\n5) Спорттық ☐.\n\n2. Мәліметтер тексеріледі.\n")
     assert u["5) Спорттық ☐."] == "form"
     assert u["2. Мәліметтер тексеріледі."] == "norm"
+
+
+def test_the_staff_who_prepared_an_act_after_its_signature_are_the_signature_block():
+    act = ("Заң\n\n1. Көші-қон туралы заңға мынадай өзгерістер енгізілсін.\n\n"
+           "2. Осы Заң ресми жарияланған күнінен бастап қолданысқа енгізіледі.\n\n"
+           "Қазақстан Республикасының\n\nПрезиденті\n\n")
+    u = _units(act + "Мамандар:\n\nҚасымбеков Б.А.\n\nБагарова Ж.А.\n")
+    assert u["Мамандар:"] == u["Қасымбеков Б.А."] == u["Багарова Ж.А."] == "signature"
+    assert u["2. Осы Заң ресми жарияланған күнінен бастап қолданысқа енгізіледі."] == "norm"
+    # a sentence after the signature is no staff line: the run stops there and the sentence stays a norm
+    u = _units(act + "Мамандар:\n\nАуыл шаруашылығы министрлігі осы Заңның орындалуын бақылайды.\n")
+    assert u["Ауыл шаруашылығы министрлігі осы Заңның орындалуын бақылайды."] == "norm"
+    # the same names before any signature are left to the other rules
+    u = _units("Заң\n\n1. Көші-қон туралы заңға өзгерістер енгізілсін.\n\nМамандар:\n\nҚасымбеков Б.А.\n\n"
+               "2. Осы Заң ресми жарияланған күнінен бастап қолданысқа енгізіледі.\n")
+    assert u.get("Мамандар:") != "signature"

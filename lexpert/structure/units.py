@@ -804,7 +804,33 @@ def decide_units(items: list[tuple[Node, str, dict]], model=None) -> list[str]:
         else:
             for i in pending:
                 out[i] = heuristic_unit(*items[i])
+    _signature_tail(items, out)
     return [u or "norm" for u in out]
+
+
+# the lines that follow an act's closing signature: who prepared it («Мамандар:», «Исп.:»,
+# «Орындаған:») and their names alone («Қасымбеков Б.А.»), as old Adilet texts print them
+STAFF_LABEL = re.compile(r"^(?:Мамандар|Маман|Орындаушы(?:лар)?|Орындаған|Дайындаған|Исполнител[ьи]|Исп\.?|"
+                         r"Подготовил[аи]?|Специалист[ыа]?)\s*:?\s*$", re.I)
+BARE_NAME = re.compile(rf"^[{_CAP}][а-яёәғқңөұүһі]+(?:-[{_CAP}][а-яёәғқңөұүһі]+)?\s+[{_CAP}]\.\s?(?:[{_CAP}]\.?)?\s*$|"
+                       rf"^[{_CAP}]\.\s?(?:[{_CAP}]\.\s?)?[{_CAP}][а-яёәғқңөұүһі]+\s*$")
+
+
+def _signature_tail(items: list[tuple[Node, str, dict]], out: list[str | None]) -> None:
+    """After the act's closing signature (outside its annexes), a run of short lines that only
+    name who prepared the act («Мамандар:», «Исп.:» and bare names) is the signature block too,
+    not norms. The run must start at a staff label or a name and stop at the first other line."""
+    for i in range(1, len(items)):
+        if out[i - 1] != "signature" or items[i - 1][2].get("annex"):
+            continue
+        j = i
+        while j < len(items) and out[j] != "signature":
+            node, t, c = items[j]
+            t = t.strip()
+            if out[j] != "norm" or c.get("annex") or c.get("table") or len(t) > 60 or not (STAFF_LABEL.match(t) or BARE_NAME.match(t)):
+                break
+            out[j] = "signature"
+            j += 1
 
 
 def classify_units(doc: Node, text: str, model=None) -> None:
