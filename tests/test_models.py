@@ -212,3 +212,25 @@ def test_a_right_to_appeal_is_no_discretion_of_the_state():
     j = det.model.codes_.index("discretion.may")
     assert all(r["scores"]["discretion.may"] > 0 for r in res[2:]) and all(p[j] > 0 for p in raw)
     assert any("discretion.may" in r["factors"] for r in res[2:])
+
+
+def test_model_evidence_is_never_a_function_word_alone_nor_edged_by_one():
+    from lexpert.detect.model.classifier import FUNCTION_WORDS, NEGATIONS, _lem, tokens
+    from lexpert.detect.model.ensemble import _model_reason, load_default_ensemble
+
+    model = load_default_ensemble().model
+    cases = [("Решение комиссии является окончательным и не подлежит обжалованию.", "ru", "gap.control"),
+             ("Оценка автотранспортных средств Дилера не производится и принимается по стоимости, "
+              "определяемой Дилером.", "ru", "gap.control"),
+             ("При наличии другой информации о нарушениях проводится внеплановая проверка.", "ru", "vague.term"),
+             ("Уәкілетті орган қажет болған жағдайда және өз қалауы бойынша мерзімді ұзартады.", "kk",
+              "discretion.broad")]
+    for text, lang, code in cases:
+        a, z = model.explain(text, lang, code)
+        lems = [_lem(w, lang) for w, _, _ in tokens(text[a:z])]
+        assert lems and any(lm not in FUNCTION_WORDS[lang] for lm in lems), (text, text[a:z])
+        assert lems[-1] not in FUNCTION_WORDS[lang], text[a:z]
+        assert lems[0] not in FUNCTION_WORDS[lang] or lems[0] in NEGATIONS, text[a:z]
+    # the reason of a model-only finding names the factor, not one of its sub-types
+    assert _model_reason("ru", "gap.control") == "Отсутствие контроля, ответственности, порядка обжалования (оценка модели)"
+    assert _model_reason("kk", "burden.requirements").endswith("(модельдің бағасы)")

@@ -41,6 +41,18 @@ def as_matrix(Y, codes: Sequence[str]) -> np.ndarray:
     return out
 
 
+# prepositions, conjunctions, particles, pronouns and determiners (lemmas): never evidence alone
+FUNCTION_WORDS = {
+    "ru": frozenset("""не ни и или либо а но же ли бы в во на с со по для от к ко о об обо за при из у до без под над
+        через между который это этот тот его ее её их он она оно они как что чтобы также так же
+        """.split()),
+    "kk": frozenset("""және не немесе немес мен бен пен да де та те үшін бойынша осы сол бұл ол оның олар сондай-ақ
+        сияқты арқылы дейін кейін бастап туралы жөнінде жөніндегі қатысты""".split()),
+}
+
+NEGATIONS = frozenset({"не", "ни"})
+
+
 class FactorClassifier(ClassifierMixin, BaseEstimator):
     """Multi-label classifier of corruption factors in norms (see module docstring).
 
@@ -252,14 +264,28 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
                 if k2 is not None:
                     score[i] += coef[k2] / 2
                     score[i + 1] += coef[k2] / 2
+        # a function word is never the evidence on its own, nor at its edge: «не», «при», «және»
+        # may carry weight in the model, but an expert cannot reword them (an expert review found a
+        # reason built on «не»); a window of function words only is skipped, and the chosen window
+        # loses the function words at its ends (a negation before its verb stays)
+        function = FUNCTION_WORDS.get(lang, FUNCTION_WORDS["ru"])
+        content = np.array([lm not in function for lm in lems])
         best, best_span = -1e9, (0, 1)
         for width in range(1, min(max_tokens, len(toks)) + 1):
             # every window of this width at once; first maximum, as a left-to-right scan would find
             sums = np.lib.stride_tricks.sliding_window_view(score, width).sum(axis=1) / (width ** 0.5)
+            has_content = np.lib.stride_tricks.sliding_window_view(content, width).any(axis=1)
+            if content.any():
+                sums = np.where(has_content, sums, -np.inf)
             i = int(np.argmax(sums))
             if sums[i] > best:
                 best, best_span = float(sums[i]), (i, i + width)
         a, z = best_span
+        edge = ~content & np.array([lm not in NEGATIONS for lm in lems])   # «не подлежит» keeps its «не»; «… не» does not
+        while z - a > 1 and edge[a]:
+            a += 1
+        while z - a > 1 and not content[z - 1]:
+            z -= 1
         return toks[a][1], toks[z - 1][2]
 
     # ------------------------------------------------------------------ persistence

@@ -17,6 +17,7 @@ import numpy as np
 from ..rules import best_hits, ruleset
 from ...records import Hit
 from ...settings import get_settings
+from ...taxonomy import load_taxonomy
 from .classifier import FactorClassifier
 from .guards import apply_guards
 
@@ -24,19 +25,15 @@ log = logging.getLogger(__name__)
 
 MODEL_FILE = "model.skops"
 
-MODEL_REASON = {
-    "ru": "модель, обученная на размеченных нормах, относит формулировку к этому фактору",
-    "kk": "белгіленген нормаларда оқытылған модель бұл тұжырымды осы факторға жатқызады",
-}
-
-
 def _model_reason(lang: str, code: str) -> str:
-    """The rationale of a model-only finding: what the factor means (the reason of the code's
-    first rule in the lexicon of that language), marked as the model's judgement."""
-    rs = ruleset(lang if lang in ("ru", "kk") else "ru")
-    base = next((r.reason for r in rs.rules if r.code == code and r.reason), "")
-    note = {"ru": "оценка модели", "kk": "модельдің бағасы"}.get(lang, "оценка модели")
-    return f"{base} ({note})" if base else MODEL_REASON.get(lang, MODEL_REASON["ru"])
+    """The rationale of a model-only finding: the factor's name (``taxonomy.yaml``), marked as
+    the model's judgement. Not a rule's reason: those name one sub-type of the factor («открытый
+    перечень документов», «решение нельзя обжаловать»), and a model finding may be another one
+    (an expert review found "open list" on closed lists of documents the state holds)."""
+    lang = lang if lang in ("ru", "kk") else "ru"
+    name = load_taxonomy()[code].name(lang)
+    note = {"ru": "оценка модели", "kk": "модельдің бағасы"}[lang]
+    return f"{name[:1].upper()}{name[1:]} ({note})"
 
 
 def default_model_dir() -> Path:
