@@ -56,3 +56,13 @@ def test_bold_markers_are_stripped_as_the_markdown_pattern_strips_them():
         t = "".join(rnd.choice(alpha) for _ in range(rnd.randint(0, 30)))
         assert _strip_bold(t) == _MD[0][0].sub("", t), repr(t)
     assert _strip_bold("**жирный** __курсив__ бланк ______ a__b") == "жирный курсив бланк ______ a__b"
+
+
+def test_a_hard_wrap_inside_the_states_name_is_joined():
+    wrapped = ("6) шетелдіктердің құқықтық жағдайы туралы заңдарды бұзған адамдарға Қазақстан \n"
+               "Республикасының Үкіметі белгілеген тәртіппен бас тартылуы мүмкін.\n")
+    assert normalize(wrapped) == ("6) шетелдіктердің құқықтық жағдайы туралы заңдарды бұзған адамдарға Қазақстан "
+                                  "Республикасының Үкіметі белгілеген тәртіппен бас тартылуы мүмкін.\n")
+    # a signature block keeps its lines: the line before is short, or ends the name already
+    assert normalize("Қазақстан\nРеспубликасының Президенті\n") == "Қазақстан\nРеспубликасының Президенті\n"
+    assert normalize("Осы заң қабылданды.\nҚазақстан Республикасының\nПрезиденті\n").count("\n") == 3

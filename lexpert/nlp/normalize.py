@@ -139,6 +139,12 @@ def fix_lookalikes(text: str) -> str:
     return "".join(parts)
 
 
+# hard-wrapped old texts break a sentence inside the state's name, where the next line starts with
+# a capital: «… заңдарды бұзған адамдарға Қазақстан» / «Республикасының Үкіметі белгілеген …»
+_NAME_HEAD = re.compile(r"\s(?:Қазақстан|Казахстан)$")
+_NAME_TAIL = re.compile(r"Республик")
+
+
 def _join_broken_lines(lines: list[str]) -> list[str]:
     out: list[str] = []
     for line in lines:
@@ -151,6 +157,9 @@ def _join_broken_lines(lines: list[str]) -> list[str]:
             if (first.islower() and not prev.endswith(_END_PUNCT)
                     and not _STRUCT_START.match(line)):
                 out[-1] = prev + " " + line           # a sentence broken across lines
+                continue
+            if len(prev) >= 30 and _NAME_HEAD.search(prev) and _NAME_TAIL.match(line):
+                out[-1] = prev + " " + line           # «… Қазақстан / Республикасының …»: a hard wrap inside the name
                 continue
         out.append(line)
     return out
