@@ -383,3 +383,33 @@ def test_units_section_headings_among_points_renamed_headings_places_and_titles(
     assert _unit_of(polling, "Орналасқан жері") == "list"
     assert _unit_of(polling, "Шекаралары") == "list"
     assert _unit_of(polling, "1. Сайлау") == "norm"
+
+
+AMEND_KK_CHAPTER = """Қазақстан Республикасы Қаржы министрінің бұйрығы
+
+БҰЙЫРАМЫН:
+
+1. «Мемлекеттік қызметтерді көрсету қағидаларын бекіту туралы» бұйрыққа мынадай өзгерістер енгізілсін:
+
+3-тарау мынадай редакцияда жазылсын:
+
+"3-тарау. Шағымдану тәртібі
+
+8. Шағымды жоғары тұрған әкімшілік орган қарайды.
+
+9. Шағым тіркелген күнінен бастап бес жұмыс күні ішінде қаралуға жатады.";
+
+2. Осы бұйрық алғашқы ресми жарияланған күнінен кейін күнтізбелік он күн өткен соң қолданысқа енгізіледі.
+"""
+
+
+def test_an_instruction_that_names_a_chapter_is_no_chapter_of_the_amending_act():
+    # «3-тарау мынадай редакцияда жазылсын:» opens a quote; the order's own point 2 after it is
+    # «2-тармақ», not a point of a chapter 3 that never closes (found in lre-08547)
+    text = normalize(AMEND_KK_CHAPTER)
+    tree = parse(text)
+    assert not [n for n in tree.walk() if n.kind == "chapter"]
+    quotes = [n for n in tree.walk() if n.kind == "quote"]
+    assert len(quotes) == 3 and quotes[1].locator.startswith("8-тармақ (жаңа редакция")
+    own = {text[n.text_start:n.text_end][:12]: n.locator for n in tree.walk() if n.kind == "point"}
+    assert own["2. Осы бұйры"] == "2-тармақ"

@@ -387,8 +387,14 @@ def parse_act(text: str, start: int = 0, end: int | None = None, lang: str | Non
         if P_STAMP.match(t):
             i = _stamp(b, lines, i, stack[-1])
             continue
+        # «3-тарау мынадай редакцияда жазылсын:», «Главу 3 изложить в следующей редакции:» is an
+        # instruction of the amending act, never the heading of a chapter (or section, article)
+        instruction = bool(P_AMEND_INTRO.search(t))
         if P_NOTE.match(t):
             attach(b.node("note", ln), None)
+        elif instruction and not P_POINT.match(t) and not P_SUBPOINT.match(t) and not P_ITEM.match(t):
+            _paragraph(b, ln, stack, part_counter, text_counter)
+            amend_intro = stack[-1].children[-1]
         elif m := _match_any(P_SECTION, t):
             attach(b.node("section", ln, m.group(1), m.group(2)), LEVEL["section"])
         elif m := _match_any(P_CHAPTER, t):
@@ -415,24 +421,8 @@ def parse_act(text: str, start: int = 0, end: int | None = None, lang: str | Non
         elif P_SIGNATURE.match(t) and len(t) < 120 and not t.endswith("."):
             attach(b.node("signature", ln), None)
         else:
-            # an unnumbered paragraph: a part of the current point/article, or free text
-            while len(stack) > 1 and stack[-1].kind in ("subpoint", "item"):
-                stack.pop()
-            top = stack[-1]
-            if top.kind in ("point", "article"):
-                k = part_counter[id(top)] = part_counter.get(id(top), 0) + 1
-                node = b.node("part", ln, str(k + 1))
-            elif (top.kind in ("chapter", "section", "paragraph", "annex") and _is_heading_like(t)
-                  and not any(c.kind in ("text", "point", "article") for c in top.children)
-                  and not top.title):
-                node = b.node("heading", ln)
-                top.title = t
-            else:
-                key = id(top)
-                text_counter[key] = text_counter.get(key, 0) + 1
-                node = b.node("text", ln, str(text_counter[key]))
-            top.children.append(node)
-            if P_AMEND_INTRO.search(t):
+            node = _paragraph(b, ln, stack, part_counter, text_counter)
+            if instruction:
                 amend_intro = node
         i += 1
 
@@ -682,6 +672,29 @@ def parse(text: str, units: bool = True) -> Node:
     langs = {c.lang for c in doc.children}
     doc.lang = langs.pop() if len(langs) == 1 else "mixed"
     return doc
+
+
+def _paragraph(b, ln, stack: list[Node], part_counter: dict[int, int], text_counter: dict[int, int]) -> Node:
+    """An unnumbered paragraph: a part of the current point or article, the heading of a
+    container that has none yet, or free text; appended to the innermost open container."""
+    t = ln.text
+    while len(stack) > 1 and stack[-1].kind in ("subpoint", "item"):
+        stack.pop()
+    top = stack[-1]
+    if top.kind in ("point", "article"):
+        k = part_counter[id(top)] = part_counter.get(id(top), 0) + 1
+        node = b.node("part", ln, str(k + 1))
+    elif (top.kind in ("chapter", "section", "paragraph", "annex") and _is_heading_like(t)
+          and not any(c.kind in ("text", "point", "article") for c in top.children)
+          and not top.title):
+        node = b.node("heading", ln)
+        top.title = t
+    else:
+        key = id(top)
+        text_counter[key] = text_counter.get(key, 0) + 1
+        node = b.node("text", ln, str(text_counter[key]))
+    top.children.append(node)
+    return node
 
 
 def _resolve_targets(act: Node, text: str) -> None:
