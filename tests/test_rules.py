@@ -33,6 +33,7 @@ def test_russian_positive_cues(text, code):
     ("Өтініш беруші жергілікті атқарушы органнан келісім алады.", "hidden_service"),
     ("Комиссияның шешімі түпкілікті болып табылады.", "gap.control"),
     ("Қағидаларды іске асыру тәртібін уәкілетті орган айқындайды.", "discretion.delegation"),
+    ("Жарғының нотариалды куәландырылған көшірмесі қоса беріледі.", "burden.requirements"),
 ])
 def test_kazakh_positive_cues(text, code):
     assert code in codes(text, "kk")
@@ -54,6 +55,9 @@ def test_kazakh_positive_cues(text, code):
     ("Тексеру уәкілетті орган айқындайтын тәртіппен Кәсіпкерлік кодекстің 144-бабына сәйкес жүргізіледі.", "kk", "discretion.delegation"),
     # an inter-agency approval is not a hidden service
     ("Уполномоченный орган по согласованию с центральным государственным органом утверждает перечень.", "ru", "hidden_service"),
+    # a notarised copy offered instead of the original shown for comparison is no needless notarisation (7.4)
+    ("Жарғының нотариалды куәландырылған көшірмесі немесе салыстыру үшін міндетті түрде құжаттардың түпнұсқалары.", "kk", "burden.requirements"),
+    ("Копия устава, нотариально засвидетельствованная, либо копия с оригиналом для сверки.", "ru", "burden.requirements"),
     # a closed list is not vague
     ("Иные документы, предусмотренные пунктом 8 настоящих Правил, не требуются.", "ru", "vague.term"),
 ])

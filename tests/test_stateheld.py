@@ -66,6 +66,9 @@ def test_a_demanded_state_held_document_is_found(text, lang, context, doc):
     ("4) справку с места жительства, выданную акимом сельского округа;", "ru", None),
     # a technical passport of a building is no identity document
     ("2) копия технического паспорта жилого дома;", "ru", "Заявитель представляет:"),
+    # title documents to movable things (equipment, vehicles) are private papers, not the real-estate cadastre
+    ("1) жабдықтарға құқық белгілеуші құжаттардың көшірмелері;", "kk", "Өнім беруші мынадай құжаттарды ұсынады:"),
+    ("1) правоустанавливающие документы на оборудование;", "ru", "Поставщик представляет:"),
     # named, but nobody is asked for it
     ("Государственная корпорация ведет учет выданных справок о составе семьи в электронном виде и хранит их "
      "в архиве не менее пяти лет после того, как услуга оказана, в соответствии с номенклатурой дел организации, "
