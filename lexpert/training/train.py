@@ -336,7 +336,8 @@ def model_card(r: dict[str, Any]) -> str:
            "fitted without its document)" if c.get("thresholds_from") else "; a threshold per code tuned for F1 on dev") + ".",
         "- Saved with skops (`model.skops`); loading trusts only scikit-learn, NumPy, SciPy and lexpert types.",
         "- Evidence: the rule's match where a rule of the code fired, else the 1-3 words whose weights pushed "
-        "the code most.",
+        "the code most (never function words alone, none at its edges but a negation before its verb); the reason "
+        "of such a model-only finding is the factor's name, marked as the model's judgement.",
         "- `classify` (and every figure of this card, taken through it) adds two sentence checks to the model's "
         "scores, as `analyze` does: the state-held documents check (section \"Documents the state already holds\" "
         "below) and a refusal ground that points to the requirements of unnamed acts (`burden.refusal`, "
