@@ -66,3 +66,19 @@ def test_a_hard_wrap_inside_the_states_name_is_joined():
     # a signature block keeps its lines: the line before is short, or ends the name already
     assert normalize("Қазақстан\nРеспубликасының Президенті\n") == "Қазақстан\nРеспубликасының Президенті\n"
     assert normalize("Осы заң қабылданды.\nҚазақстан Республикасының\nПрезиденті\n").count("\n") == 3
+
+
+def test_a_whole_act_on_one_line_is_cut_at_its_formula_chapters_articles_and_points():
+    body = " ".join(f"{k}-бап. Осы баптың мәтіні {'ұзын ' * 30}болып табылады. 1. Бірінші тармақ {'мәтін ' * 10}беріледі. "
+                    f"2. Екінші тармақ {'мәтін ' * 10}беріледі." for k in (1, 2, 3))
+    line = "Қазақстан Республикасының Үкіметі ҚАУЛЫ ЕТЕДІ: 1-тарау. Жалпы ережелер " + body + "\n"
+    lines = normalize(line).splitlines()
+    assert lines[0] == "Қазақстан Республикасының Үкіметі ҚАУЛЫ ЕТЕДІ:"
+    assert lines[1] == "1-тарау. Жалпы ережелер"
+    assert [ln.split(".")[0] for ln in lines[2:5]] == ["1-бап", "1", "2"]
+    assert sum(ln.startswith(("1-бап.", "2-бап.", "3-бап.")) for ln in lines) == 3
+    # the words are unchanged: only the spaces at the cuts became line breaks
+    assert normalize(line).replace("\n", " ").strip() == line.strip()
+    # a citation of an article inside a sentence is no cut
+    cited = "Осы Заңның 5-бап. талаптары " + "мәтін " * 80 + "сақталады."
+    assert len(normalize(cited).splitlines()) == 1

@@ -192,14 +192,50 @@ def _split_sequence(line: str, pat: re.Pattern, mark: str) -> list[str]:
     return [p for p in parts if p]
 
 
+# a run-on act (a whole law or resolution printed as one line): its enacting formula, chapters and
+# articles, each numbered in sequence
+_RUN_FORMULA = re.compile(r"(?:ҚАУЛЫ\s+ЕТЕДІ|ҚАУЛЫ\s+ЕТЕМІН|БҰЙЫРАМЫН|ШЕШІМ\s+ҚАБЫЛДАДЫ|ПОСТАНОВЛЯЕТ|ПОСТАНОВЛЯЮ|"
+                          r"ПРИКАЗЫВАЮ|РЕШИЛ[АИ]?)\s*:\s(?=\S)")
+_RUN_CHAPTER = re.compile(r"(?<=\S) (?=(\d{1,2})-(?:тарау|бөлім)\.\s|(?:Глава|Раздел)\s(\d{1,2})\.\s)")
+_RUN_ARTICLE = re.compile(r"(?<=\S) (?=(\d{1,3})-бап\.\s|Статья\s(\d{1,3})\.\s)")
+
+
+def _split_numbered(line: str, pat: re.Pattern) -> list[str]:
+    """Split ``line`` before the chapter or article markers ``pat`` finds, where they run on by one
+    from the first («1-бап.», «2-бап.» …); fewer than two in sequence leave it whole."""
+    cuts: list[int] = []
+    expect = None
+    for m in pat.finditer(line):
+        n = int(m.group(1) or m.group(2))
+        if expect is None or n == expect:
+            cuts.append(m.start() + 1)
+            expect = n + 1
+    if len(cuts) < 2:
+        return [line]
+    parts = [line[a:z].strip() for a, z in zip([0] + cuts, cuts + [len(line)])]
+    return [p for p in parts if p]
+
+
 def split_run_together(line: str) -> list[str]:
     """A long line holding several numbered points (and their subpoints), as some exports of
-    adilet texts print a whole act: one line per point and subpoint, the words unchanged."""
+    adilet texts print a whole act: one line per point and subpoint, the words unchanged. A
+    whole act printed as one line is cut first after its enacting formula («ҚАУЛЫ ЕТЕДІ:») and
+    before its chapters and articles, then each piece into its points."""
     if len(line) < 400 or " | " in line:
         return [line]                    # a table row keeps its cells on one line
+    pieces = [line]
+    m = _RUN_FORMULA.search(line)
+    if m and len(line) - m.end() >= 200:
+        pieces = [line[:m.end()].strip(), line[m.end():].strip()]
+    for pat in (_RUN_CHAPTER, _RUN_ARTICLE):
+        pieces = [q for p in pieces for q in (_split_numbered(p, pat) if len(p) >= 400 else [p])]
     out: list[str] = []
-    for part in _split_sequence(line, _RUN_POINT, "."):
-        out.extend(_split_sequence(part, _RUN_SUB, ")") if len(part) >= 400 else [part])
+    for piece in pieces:
+        if len(piece) < 400 and len(pieces) == 1:
+            out.append(piece)
+            continue
+        for part in _split_sequence(piece, _RUN_POINT, "."):
+            out.extend(_split_sequence(part, _RUN_SUB, ")") if len(part) >= 400 or len(pieces) > 1 else [part])
     return out
 
 
