@@ -82,3 +82,16 @@ def test_a_whole_act_on_one_line_is_cut_at_its_formula_chapters_articles_and_poi
     # a citation of an article inside a sentence is no cut
     cited = "Осы Заңның 5-бап. талаптары " + "мәтін " * 80 + "сақталады."
     assert len(normalize(cited).splitlines()) == 1
+
+
+def test_an_amending_law_on_one_line_is_cut_into_its_subpoints_after_quotes():
+    line = ("Заңына мынадай толықтырулар енгізілсін: 1) 11-баптың 4-тармағы мынадай мазмұндағы бөлікпен толықтырылсын: "
+            "\"" + "Сақтандыру ұйымы төлемді жүзеге асырады. " * 6 + "\". 2) 37-баптың 1-тармағында \"табыс етуге тиіс.\" "
+            "деген сөздер алып тасталсын. 3) 54-баптың 8) тармақшасы " + "мәтін " * 20 + "толықтырылсын.\n")
+    lines = normalize(line).splitlines()
+    assert [ln[:2] for ln in lines[1:]] == ["1)", "2)", "3)"]
+    # a list whose first item follows a full stop: the looser cut, after the quoted «1)» that is no item
+    listed = ("Тізбе " + "мәтін " * 60 + "«1) тармақшасы» деп аталады. 1) өтініш; 2) жеке куәліктің көшірмесі; "
+              "3) салық төлеуші куәлігінің көшірмесі.\n")
+    assert normalize(listed).splitlines()[-3:] == ["1) өтініш;", "2) жеке куәліктің көшірмесі;",
+                                                   "3) салық төлеуші куәлігінің көшірмесі."]

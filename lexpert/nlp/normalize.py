@@ -167,6 +167,9 @@ def _join_broken_lines(lines: list[str]) -> list[str]:
 
 _RUN_POINT = re.compile(r"(?<=[.;:»\"”]) (?=(\d{1,3})(?:-\d+)?\. +[А-ЯӘҒҚҢӨҰҮҺІA-Z\"«“])")
 _RUN_SUB = re.compile(r"(?<=[:;]) (?=(\d{1,3})(?:-\d+)?\) +\S)")
+# where no subpoint follows a colon or a semicolon: after a closing quote or a full stop, before a
+# lower-case word (an amending law's «… толықтырылсын: "…". 2) 37-баптың …»)
+_RUN_SUB_LOOSE = re.compile(r"(?<=[:;.»\"”]) (?=(\d{1,3})(?:-\d+)?\) +[а-яәғқңөұүһі\d])")
 
 
 def _split_sequence(line: str, pat: re.Pattern, mark: str) -> list[str]:
@@ -194,8 +197,8 @@ def _split_sequence(line: str, pat: re.Pattern, mark: str) -> list[str]:
 
 # a run-on act (a whole law or resolution printed as one line): its enacting formula, chapters and
 # articles, each numbered in sequence
-_RUN_FORMULA = re.compile(r"(?:ҚАУЛЫ\s+ЕТЕДІ|ҚАУЛЫ\s+ЕТЕМІН|БҰЙЫРАМЫН|ШЕШІМ\s+ҚАБЫЛДАДЫ|ПОСТАНОВЛЯЕТ|ПОСТАНОВЛЯЮ|"
-                          r"ПРИКАЗЫВАЮ|РЕШИЛ[АИ]?)\s*:\s(?=\S)")
+_RUN_FORMULA = re.compile(r"(?i:ҚАУЛЫ\s+ЕТЕДІ|ҚАУЛЫ\s+ЕТЕМІН|БҰЙЫРАМЫН|ШЕШІМ\s+ҚАБЫЛДАДЫ|ПОСТАНОВЛЯЕТ|ПОСТАНОВЛЯЮ|"
+                          r"ПРИКАЗЫВАЮ)\s*:\s(?=\S)|РЕШИЛ[АИ]?\s*:\s(?=\S)")
 _RUN_CHAPTER = re.compile(r"(?<=\S) (?=(\d{1,2})-(?:тарау|бөлім)\.\s|(?:Глава|Раздел)\s(\d{1,2})\.\s)")
 _RUN_ARTICLE = re.compile(r"(?<=\S) (?=(\d{1,3})-бап\.\s|Статья\s(\d{1,3})\.\s)")
 
@@ -206,7 +209,7 @@ def _split_numbered(line: str, pat: re.Pattern) -> list[str]:
     cuts: list[int] = []
     expect = None
     for m in pat.finditer(line):
-        n = int(m.group(1) or m.group(2))
+        n = int(m.group(1))
         if expect is None or n == expect:
             cuts.append(m.start() + 1)
             expect = n + 1
@@ -235,7 +238,11 @@ def split_run_together(line: str) -> list[str]:
             out.append(piece)
             continue
         for part in _split_sequence(piece, _RUN_POINT, "."):
-            out.extend(_split_sequence(part, _RUN_SUB, ")") if len(part) >= 400 or len(pieces) > 1 else [part])
+            if len(part) < 400 and len(pieces) == 1:
+                out.append(part)
+                continue
+            subs = _split_sequence(part, _RUN_SUB, ")")
+            out.extend(subs if len(subs) > 1 else _split_sequence(part, _RUN_SUB_LOOSE, ")"))
     return out
 
 
