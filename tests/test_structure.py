@@ -413,3 +413,22 @@ def test_an_instruction_that_names_a_chapter_is_no_chapter_of_the_amending_act()
     assert len(quotes) == 3 and quotes[1].locator.startswith("8-тармақ (жаңа редакция")
     own = {text[n.text_start:n.text_end][:12]: n.locator for n in tree.walk() if n.kind == "point"}
     assert own["2. Осы бұйры"] == "2-тармақ"
+
+
+AMEND_LAW_LIST_ONLY = """"Сақтандыру қызметі туралы" 2000 жылғы 18 желтоқсандағы Қазақстан Республикасының Заңына мынадай толықтырулар енгізілсін:
+
+1) 11-баптың 4-тармағы мынадай мазмұндағы екінші бөлікпен толықтырылсын: "Сақтандыру ұйымы төлемді бес жұмыс күні ішінде жүзеге асырады.";
+
+2) 37-баптың 1-тармағында "табыс етуге тиіс." деген сөздер алып тасталсын.
+"""
+
+
+def test_an_act_whose_operative_part_is_a_list_after_its_lead_in_has_norms():
+    # no operative word and no numbered point: the subpoints after the lead-in are the body, not
+    # the preamble (lre-10429 gave no normative unit at all)
+    text = normalize(AMEND_LAW_LIST_ONLY)
+    assert [n.locator for n in norms(parse(text), text)] == ["1) тармақша", "2) тармақша"]
+    # with a numbered point anywhere, the lead-in rule is not needed and not used
+    with_point = AMEND_LAW_LIST_ONLY + "\n2. Осы Заң ресми жарияланған күнінен бастап қолданысқа енгізіледі.\n"
+    text = normalize(with_point)
+    assert "2-тармақ" in [n.locator for n in norms(parse(text), text)]

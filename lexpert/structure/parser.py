@@ -267,6 +267,16 @@ def _is_heading_like(line: str) -> bool:
     return len(line) <= 200 and not line.endswith((";", ",")) and not P_POINT.match(line)
 
 
+def _list_after_lead(lines: list, i: int) -> bool:
+    """A first subpoint «1) …» right after a lead-in that ends with a colon: an act whose
+    operative part is a list, with no operative word and no numbered point (an amending law:
+    «… Заңына мынадай толықтырулар енгізілсін: 1) 11-баптың …»)."""
+    if not (lines[i].text and P_SUBPOINT.match(lines[i].text)) or not lines[i].text.startswith("1)"):
+        return False
+    prev = next((ln.text for ln in reversed(lines[:i]) if ln.text), "")
+    return prev.rstrip().endswith(":")
+
+
 def _preamble(b: "_Builder", act: Node, text: str, lines: list, start: int, end: int, lang: str) -> int:
     """Find the operative word; everything before it (or before the first structural line) is
     the preamble, added to ``act`` with the act's title. Returns the index of the body's first line."""
@@ -275,6 +285,13 @@ def _preamble(b: "_Builder", act: Node, text: str, lines: list, start: int, end:
     first_struct = next((i for i, ln in enumerate(lines) if ln.text and (
         _match_any(P_CHAPTER, ln.text) or _match_any(P_ARTICLE, ln.text) or _match_any(P_SECTION, ln.text)
         or P_POINT.match(ln.text) or _annex_header_at(lines, i))), n)
+    if first_struct == n and op_idx is None:
+        # no numbered point, chapter or article at all: a list and its lead-in start the body (the
+        # lead-in stays the title where it is the act's first line)
+        first = next((i for i in range(n) if _list_after_lead(lines, i)), n)
+        lead = next((k for k in range(first - 1, -1, -1) if lines[k].text), None) if first < n else None
+        top = next((k for k, ln in enumerate(lines) if ln.text), n)
+        first_struct = lead if lead is not None and lead > top else first
     body_from = op_idx + 1 if op_idx is not None and op_idx <= first_struct + 2 else first_struct
     if op_idx is not None and op_idx > first_struct + 2 and P_COURT.search(text[start:min(end, start + 3000)]):
         # a normative resolution of the Constitutional or Supreme Court: its numbered reasoning
