@@ -123,3 +123,13 @@ def test_anchor_extraction():
 
     assert literal_anchors(r"в\s+исключительных\s+случаях|в\s+особых\s+случаях") == ("исключительных", "случаях")
     assert literal_anchors(r"\bи\s+т\.\s?(?:п|д)") is None
+
+
+def test_rule_evidence_has_no_leading_or_trailing_space():
+    rs = ruleset("ru")
+    text = "К заявлению дополнительно прилагаются подтверждающие документы и иные документы по требованию комиссии."
+    hits = rs.find(text)
+    assert hits
+    for h in hits:
+        ev = text[h.start:h.end]
+        assert ev == ev.strip() and ev, (h.rule, ev)

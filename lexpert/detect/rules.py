@@ -180,6 +180,10 @@ class RuleSet:
                     z += 1
                 while a > 0 and low[a - 1].isalnum() and low[a].isalnum():
                     a -= 1
+                while a < z - 1 and low[a].isspace():          # a pattern's leading «\s» is no evidence
+                    a += 1
+                while z > a + 1 and low[z - 1].isspace():
+                    z -= 1
                 hits.append(Hit(r.code, a, z, r.score, r.reason, r.id))
                 break  # one hit per rule per sentence is enough evidence
         return hits
