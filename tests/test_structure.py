@@ -432,3 +432,17 @@ def test_an_act_whose_operative_part_is_a_list_after_its_lead_in_has_norms():
     with_point = AMEND_LAW_LIST_ONLY + "\n2. Осы Заң ресми жарияланған күнінен бастап қолданысқа енгізіледі.\n"
     text = normalize(with_point)
     assert "2-тармақ" in [n.locator for n in norms(parse(text), text)]
+
+
+def test_a_decimal_point_with_no_closing_full_stop_is_a_point():
+    text = normalize("Алгоритм\n\n3. Борышкерге хабарлама жіберілгеннен кейін мынадай іс-әрекеттер жүргізіледі:\n\n"
+                     "3.1 борышкерден онлайн төлем алған кезде:\n\n1) іс жүргізу тоқтатылады;\n\n"
+                     "3.2 күнтізбелік 5 күн өткен соң:\n\n1) іс сот орындаушысына беріледі.\n\n"
+                     "2.5 млн теңге сомасы бюджетке қайтарылады.\n")
+    locs = {text[n.text_start:n.text_end][:6]: n.locator for n in parse(text).walk() if n.kind in ("point", "subpoint", "part")}
+    assert locs["3.1 бо"] == "3.1-тармақ" and locs["3.2 кү"] == "3.2-тармақ"
+    # the subpoints of 3.1 and 3.2 no longer share one locator
+    subs = [n.locator for n in parse(text).walk() if n.kind == "subpoint"]
+    assert subs == ["3.1-тармақ, 1) тармақша", "3.2-тармақ, 1) тармақша"]
+    # a sum is no point
+    assert not any(n.kind == "point" and n.number == "2.5" for n in parse(text).walk())

@@ -48,7 +48,10 @@ P_ARTICLE = [
     re.compile(rf"^({_NUM})\s*-?\s*(?:бап|БАП)\.?(?:\s+(.*))?$"),
     re.compile(rf"^(?:Article|ARTICLE)\s+({_NUM})\.?(?:\s+(.*))?$"),
 ]
-P_POINT = re.compile(r"^(\d+(?:-\d+)?(?:\.\d+)*)\.(?:\s+(.*)|$)")
+# «3.», «3-1.», «3.1.», and a decimal point with no closing full stop «3.1 борышкерден …» (a letter
+# follows, not a unit of measure: «2.5 млн теңге» is no point)
+P_POINT = re.compile(r"^(\d+(?:-\d+)?(?:\.\d+)*)\.(?:\s+(.*)|$)"
+                     r"|^(\d{1,3}\.\d{1,2})\s+(?!(?:мың|млн|млрд|тыс|%|есе|раз|га|км|кг|м|см|мм|т|л|сағ|ч)\b)([^\W\d_].*)$")
 P_SUBPOINT = re.compile(rf"^({_NUM})\)(?:\s*(.*)|$)")
 P_ITEM = re.compile(r"^([а-яәa-z])\)\s+(.*)$")
 P_NOTE = re.compile(r"^(?:Ескерту|Примечание|Сноска|Footnote|Ескертпе)\s*[.:]", re.I)
@@ -421,7 +424,7 @@ def parse_act(text: str, start: int = 0, end: int | None = None, lang: str | Non
         elif m := _match_any(P_ARTICLE, t):
             attach(b.node("article", ln, m.group(1), m.group(2)), LEVEL["article"])
         elif m := P_POINT.match(t):
-            node = b.node("point", ln, m.group(1))
+            node = b.node("point", ln, m.group(1) or m.group(3))
             attach(node, LEVEL["point"])
             if P_AMEND_INTRO.search(t):
                 amend_intro = node
@@ -728,14 +731,14 @@ def _resolve_targets(act: Node, text: str) -> None:
             m_s = P_SUBPOINT.match(body)
             tgt = dict(base)
             if m_p and "article" not in tgt:
-                tgt = last_point = {"point": m_p.group(1)}
+                tgt = last_point = {"point": m_p.group(1) or m_p.group(3)}
             elif m_s:
                 tgt = {**(last_point or base), "subpoint": m_s.group(1)}
             elif last_point is not None:
                 # «19, 20 және 21-тармақтар … жазылсын: "19. … Екінші абзац …"»: an unnumbered
                 # paragraph belongs to the point quoted before it, not to the instruction's last one
                 tgt = dict(last_point)
-            q.number = (m_p or m_s).group(1) if (m_p or m_s) else None
+            q.number = (m_p.group(1) or m_p.group(3)) if m_p else (m_s.group(1) if m_s else None)
             q.target = tgt or None
 
 
