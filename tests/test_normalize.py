@@ -95,3 +95,14 @@ def test_an_amending_law_on_one_line_is_cut_into_its_subpoints_after_quotes():
               "3) салық төлеуші куәлігінің көшірмесі.\n")
     assert normalize(listed).splitlines()[-3:] == ["1) өтініш;", "2) жеке куәліктің көшірмесі;",
                                                    "3) салық төлеуші куәлігінің көшірмесі."]
+
+
+def test_a_russian_law_on_one_line_is_cut_at_its_chapters_and_articles():
+    body = " ".join(f"Статья {k}. Предмет {'регулирования ' * 20}настоящего Закона. 1. Первый пункт {'текст ' * 10}статьи. "
+                    f"2. Второй пункт {'текст ' * 10}статьи." for k in (1, 2))
+    line = "Глава 1. Общие положения " + body + " Глава 2. Заключительные положения Статья 3. Закон вводится в действие.\n"
+    lines = normalize(line).splitlines()
+    assert lines[0] == "Глава 1. Общие положения"
+    assert sum(ln.startswith(("Статья 1.", "Статья 2.", "Статья 3.")) for ln in lines) == 3
+    assert "Глава 2. Заключительные положения" in lines
+    assert normalize(line).replace("\n", " ").strip() == line.strip()

@@ -199,24 +199,17 @@ def _split_sequence(line: str, pat: re.Pattern, mark: str) -> list[str]:
 # articles, each numbered in sequence
 _RUN_FORMULA = re.compile(r"(?i:ҚАУЛЫ\s+ЕТЕДІ|ҚАУЛЫ\s+ЕТЕМІН|БҰЙЫРАМЫН|ШЕШІМ\s+ҚАБЫЛДАДЫ|ПОСТАНОВЛЯЕТ|ПОСТАНОВЛЯЮ|"
                           r"ПРИКАЗЫВАЮ)\s*:\s(?=\S)|РЕШИЛ[АИ]?\s*:\s(?=\S)")
-_RUN_CHAPTER = re.compile(r"(?<=\S) (?=(\d{1,2})-(?:тарау|бөлім)\.\s|(?:Глава|Раздел)\s(\d{1,2})\.\s)")
-_RUN_ARTICLE = re.compile(r"(?<=\S) (?=(\d{1,3})-бап\.\s|Статья\s(\d{1,3})\.\s)")
+_RUN_CHAPTER = re.compile(r"(?:(?<=\S) |^)(?=(\d{1,2})-(?:тарау|бөлім)\.\s|(?:Глава|Раздел)\s(\d{1,2})\.\s)")
+_RUN_ARTICLE = re.compile(r"(?:(?<=\S) |^)(?=(\d{1,3})-бап\.\s|Статья\s(\d{1,3})\.\s)")
 
 
-def _split_numbered(line: str, pat: re.Pattern) -> list[str]:
-    """Split ``line`` before the chapter or article markers ``pat`` finds, where they run on by one
-    from the first («1-бап.», «2-бап.» …); fewer than two in sequence leave it whole."""
-    cuts: list[int] = []
-    expect = None
-    for m in pat.finditer(line):
-        n = int(m.group(1))
-        if expect is None or n == expect:
-            cuts.append(m.start() + 1)
-            expect = n + 1
-    if len(cuts) < 2:
-        return [line]
-    parts = [line[a:z].strip() for a, z in zip([0] + cuts, cuts + [len(line)])]
-    return [p for p in parts if p]
+def _numbered_cuts(line: str, pat: re.Pattern) -> list[int]:
+    """Where to cut ``line`` before the chapter or article markers ``pat`` finds: a marker whose
+    neighbour among the markers runs on by one from it («1-бап.» … «2-бап.», or the quoted «21-бап.»
+    … «22-бап.» of an amending law); a lone marker is a citation, never a cut."""
+    found = [(m.end(), int(m.group(1) or m.group(2))) for m in pat.finditer(line)]   # «1-бап.» / «Статья 1.»
+    return [pos for k, (pos, n) in enumerate(found)
+            if (k and found[k - 1][1] == n - 1) or (k + 1 < len(found) and found[k + 1][1] == n + 1)]
 
 
 def split_run_together(line: str) -> list[str]:
@@ -226,12 +219,12 @@ def split_run_together(line: str) -> list[str]:
     before its chapters and articles, then each piece into its points."""
     if len(line) < 400 or " | " in line:
         return [line]                    # a table row keeps its cells on one line
-    pieces = [line]
+    cuts = set(_numbered_cuts(line, _RUN_CHAPTER) + _numbered_cuts(line, _RUN_ARTICLE))
     m = _RUN_FORMULA.search(line)
     if m and len(line) - m.end() >= 200:
-        pieces = [line[:m.end()].strip(), line[m.end():].strip()]
-    for pat in (_RUN_CHAPTER, _RUN_ARTICLE):
-        pieces = [q for p in pieces for q in (_split_numbered(p, pat) if len(p) >= 400 else [p])]
+        cuts.add(m.end())
+    bounds = [0] + sorted(c for c in cuts if 0 < c < len(line)) + [len(line)]
+    pieces = [q for q in (line[x:y].strip() for x, y in zip(bounds, bounds[1:])) if q]
     out: list[str] = []
     for piece in pieces:
         if len(piece) < 400 and len(pieces) == 1:
