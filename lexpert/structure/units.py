@@ -809,7 +809,7 @@ def decide_units(items: list[tuple[Node, str, dict]], model=None) -> list[str]:
 
 
 # the lines that follow an act's closing signature: who prepared it («Мамандар:», «Исп.:»,
-# «Орындаған:») and their names alone («Қасымбеков Б.А.»), as old Adilet texts print them
+# «Орындаған:») and their names alone («Сапаров А.Б.»), as old Adilet texts print them
 STAFF_LABEL = re.compile(r"^(?:Мамандар|Маман|Орындаушы(?:лар)?|Орындаған|Дайындаған|Исполнител[ьи]|Исп\.?|"
                          r"Подготовил[аи]?|Специалист[ыа]?)\s*:?\s*$", re.I)
 BARE_NAME = re.compile(rf"^[{_CAP}][а-яёәғқңөұүһі]+(?:-[{_CAP}][а-яёәғқңөұүһі]+)?\s+[{_CAP}]\.\s?(?:[{_CAP}]\.?)?\s*$|"
