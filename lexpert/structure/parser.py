@@ -53,6 +53,13 @@ P_ARTICLE = [
 P_POINT = re.compile(r"^(\d+(?:-\d+)?(?:\.\d+)*)\.(?:\s+(.*)|$)"
                      r"|^(\d{1,3}\.\d{1,2})\s+(?!(?:мың|млн|млрд|тыс|%|есе|раз|га|км|кг|м|см|мм|т|л|сағ|ч)\b)([^\W\d_].*)$")
 P_SUBPOINT = re.compile(rf"^({_NUM})\)(?:\s*(.*)|$)")
+
+
+def _point_number(m: re.Match) -> str:
+    """The number of a :data:`P_POINT` match, whichever of its two forms matched."""
+    return m.group(1) or m.group(3)
+
+
 P_ITEM = re.compile(r"^([а-яәa-z])\)\s+(.*)$")
 P_NOTE = re.compile(r"^(?:Ескерту|Примечание|Сноска|Footnote|Ескертпе)\s*[.:]", re.I)
 P_OPERATIVE = re.compile(
@@ -413,8 +420,7 @@ def parse_act(text: str, start: int = 0, end: int | None = None, lang: str | Non
         if P_NOTE.match(t):
             attach(b.node("note", ln), None)
         elif instruction and not P_POINT.match(t) and not P_SUBPOINT.match(t) and not P_ITEM.match(t):
-            _paragraph(b, ln, stack, part_counter, text_counter)
-            amend_intro = stack[-1].children[-1]
+            amend_intro = _paragraph(b, ln, stack, part_counter, text_counter)
         elif m := _match_any(P_SECTION, t):
             attach(b.node("section", ln, m.group(1), m.group(2)), LEVEL["section"])
         elif m := _match_any(P_CHAPTER, t):
@@ -424,7 +430,7 @@ def parse_act(text: str, start: int = 0, end: int | None = None, lang: str | Non
         elif m := _match_any(P_ARTICLE, t):
             attach(b.node("article", ln, m.group(1), m.group(2)), LEVEL["article"])
         elif m := P_POINT.match(t):
-            node = b.node("point", ln, m.group(1) or m.group(3))
+            node = b.node("point", ln, _point_number(m))
             attach(node, LEVEL["point"])
             if P_AMEND_INTRO.search(t):
                 amend_intro = node
@@ -731,14 +737,14 @@ def _resolve_targets(act: Node, text: str) -> None:
             m_s = P_SUBPOINT.match(body)
             tgt = dict(base)
             if m_p and "article" not in tgt:
-                tgt = last_point = {"point": m_p.group(1) or m_p.group(3)}
+                tgt = last_point = {"point": _point_number(m_p)}
             elif m_s:
                 tgt = {**(last_point or base), "subpoint": m_s.group(1)}
             elif last_point is not None:
                 # «19, 20 және 21-тармақтар … жазылсын: "19. … Екінші абзац …"»: an unnumbered
                 # paragraph belongs to the point quoted before it, not to the instruction's last one
                 tgt = dict(last_point)
-            q.number = (m_p.group(1) or m_p.group(3)) if m_p else (m_s.group(1) if m_s else None)
+            q.number = _point_number(m_p) if m_p else (m_s.group(1) if m_s else None)
             q.target = tgt or None
 
 
