@@ -820,17 +820,16 @@ def _signature_tail(items: list[tuple[Node, str, dict]], out: list[str | None]) 
     """After the act's closing signature (outside its annexes), a run of short lines that only
     name who prepared the act («Мамандар:», «Исп.:» and bare names) is the signature block too,
     not norms. The run must start at a staff label or a name and stop at the first other line."""
-    for i in range(1, len(items)):
-        if out[i - 1] != "signature" or items[i - 1][2].get("annex"):
+    tail = False                         # inside such a run, right after a signature outside the annexes
+    for j, (_, t, c) in enumerate(items):
+        if out[j] == "signature":
+            tail = not c.get("annex")
             continue
-        j = i
-        while j < len(items) and out[j] != "signature":
-            node, t, c = items[j]
-            t = t.strip()
-            if out[j] != "norm" or c.get("annex") or c.get("table") or len(t) > 60 or not (STAFF_LABEL.match(t) or BARE_NAME.match(t)):
-                break
+        t = t.strip()
+        tail = (tail and out[j] == "norm" and not c.get("annex") and not c.get("table") and len(t) <= 60
+                and bool(STAFF_LABEL.match(t) or BARE_NAME.match(t)))
+        if tail:
             out[j] = "signature"
-            j += 1
 
 
 def classify_units(doc: Node, text: str, model=None) -> None:
