@@ -126,7 +126,7 @@ class Settings:
     home: Path | None = _var(
         "LEXPERT_HOME", None, "`~/.lexpert`",
         "where the default SQLite file and the signing key (`secret`) live; the e5-small checkpoint goes to its "
-        "`e5-small/` (unset: `~/.cache/lexpert/e5-small`)", _path)
+        "`e5-small/` and an encoder stage's tokenizer to its `e5-tokenizer/` (unset: `~/.cache/lexpert/`)", _path)
     database_url: str | None = _var("LEXPERT_DATABASE_URL", None, "SQLite in `LEXPERT_HOME`",
                                     "the expertise record's database (SQLAlchemy URL)", _str)
     secret: str | None = _var("LEXPERT_SECRET", None, "random, kept in `LEXPERT_HOME/secret`",
@@ -154,7 +154,7 @@ class Settings:
         "folder of the real acts (`manifest.jsonl`) for `lexpert units` and the real-act tests", _path)
     torch_threads: int | None = _var(
         "LEXPERT_TORCH_THREADS", None, "CPUs available, at most 8",
-        "threads of the e5 transformer model (PyTorch)", _int)
+        "threads of the e5 encoder: PyTorch in `train --e5`, NumPy's BLAS in the detector's encoder stage", _int)
     allow_torch_import: bool = _var(
         "LEXPERT_ALLOW_TORCH_IMPORT", False, "`0`",
         "`1` lets spaCy's thinc and skops import PyTorch at start (by default only lexpert's transformer code "

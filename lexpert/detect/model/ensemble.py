@@ -19,6 +19,7 @@ from ...records import Hit
 from ...settings import get_settings
 from ...taxonomy import load_taxonomy
 from .classifier import FactorClassifier
+from .e5_stage import EncoderStage
 from .guards import apply_guards
 
 log = logging.getLogger(__name__)
@@ -52,21 +53,27 @@ class EnsembleDetector:
 
     name = "ensemble"
 
-    def __init__(self, model: FactorClassifier, meta: dict | None = None):
+    def __init__(self, model: FactorClassifier, meta: dict | None = None, stage: EncoderStage | None = None):
         self.model = model
         self.meta = meta or {}
-        self.thresholds = {c: float(t) for c, t in zip(model.codes_, model.thresholds_)}
+        self.stage = stage
+        th = stage.thresholds if stage is not None else model.thresholds_
+        self.thresholds = {c: float(t) for c, t in zip(model.codes_, th)}
 
     @classmethod
     def load(cls, directory: str | Path) -> "EnsembleDetector":
+        """The model in ``directory`` (``model.skops``), with its encoder stage where it has one
+        (``e5_stage.json``; the encoder itself is read when a norm first needs it)."""
         d = Path(directory)
         if not (d / MODEL_FILE).exists():
             raise FileNotFoundError(d / MODEL_FILE)
         meta = json.loads((d / "metrics.json").read_text(encoding="utf-8")) if (d / "metrics.json").exists() else {}
-        return cls(FactorClassifier.load(d / MODEL_FILE), meta)
+        model = FactorClassifier.load(d / MODEL_FILE)
+        return cls(model, meta, EncoderStage.of(d, model.codes_))
 
     def _run(self, texts, lang, contexts):
-        """Rule hits once per text, and the model's probabilities blended with them."""
+        """Rule hits once per text, and the model's probabilities blended with them (and, where
+        the model has an encoder stage, with the encoder's on the first stage's candidates)."""
         contexts = contexts or [None] * len(texts)
         rs = ruleset(lang if lang in ("ru", "kk") else "ru")
         hits = [best_hits(rs.find(t, c)) for t, c in zip(texts, contexts)]
@@ -75,6 +82,8 @@ class EnsembleDetector:
         X = [{"text": t, "lang": lang, "context": c} for t, c in zip(texts, contexts)]
         P = self.model.predict_proba(X, rule_scores=R) if X else np.zeros((0, len(codes)))
         P = self.model.rescore(list(texts), [lang] * len(X), P, R)
+        if self.stage is not None and len(P):
+            P = self.stage.apply(list(texts), P, self.model.thresholds_)
         return hits, apply_guards(list(texts), list(codes), P)
 
     def score(self, texts: list[str], lang: str, contexts: list[str | None] | None = None) -> list[dict[str, float]]:
