@@ -227,7 +227,12 @@ def corpus_agreement(root):
 @click.option("--no-rerank", is_flag=True,
               help="Do not fit the second stage (the reranker of the candidate flags, fitted on the out-of-fold "
                    "scores of train + dev), e.g. to rebuild a model fitted before it existed.")
-def train(out_dir, seed, root, e5, e5_dir, rounds, real_weight, no_rerank):
+@click.option("--encoder-stage", "encoder_stage", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              default=None,
+              help="An encoder fine-tuned on train by --e5 (its --e5-dir): tune it on dev as a second stage on the "
+                   "chosen model's candidates and ship it with the model (e5_stage.json and its fp16 weights) "
+                   "when it beats the model alone on real dev. Without it, a stage left in the output folder is removed.")
+def train(out_dir, seed, root, e5, e5_dir, rounds, real_weight, no_rerank, encoder_stage):
     """Train the sentence classifiers on the train split (with the labelled real norms), tune
     them on dev and choose the best (by real dev family F1, within the speed budget); refit it on
     train + dev with its blend weight and thresholds tuned on out-of-fold probabilities of
@@ -237,7 +242,7 @@ def train(out_dir, seed, root, e5, e5_dir, rounds, real_weight, no_rerank):
     from ..training.train import train as run
 
     run(out_dir or default_model_dir(), seed=seed, root=root, log=lambda m: click.echo(m, err=True), e5=e5,
-        e5_dir=e5_dir, rounds=list(rounds) or None, rerank=not no_rerank,
+        e5_dir=e5_dir, rounds=list(rounds) or None, rerank=not no_rerank, encoder_stage=encoder_stage,
         **({"real_weight": real_weight} if real_weight else {}))
 
 

