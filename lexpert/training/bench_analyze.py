@@ -4,7 +4,9 @@ CLI's cold start, and the ratios the speed targets are stated in. JSON.
 - **text vs PDF**: each act (open acts of the real-act folder, never ``heldout/``) is
   analysed from its text file, then printed to a PDF (A4, 11 pt DejaVu Sans, a running head
   and page numbers, as a draft is printed; fpdf2) and analysed from that PDF. Best of
-  ``repeat`` warm runs each; ``pdf_to_text`` is the ratio.
+  ``repeat`` warm runs each; ``pdf_to_text`` is the ratio. ``analyze_text_new_process_s``: the
+  same act from text by ``lexpert analyze`` in a new process (imports, models, the encoder stage
+  where a norm needs it), best of 2.
 - **tokenization**: raw spaCy tokenization of the same normative units, with a fresh
   tokenizer (``cold``: what the words of a new act cost) and again on the same texts
   (``warm``: spaCy's token cache filled by the cold pass); ``analyze_to_tokenization_*`` is
@@ -134,6 +136,8 @@ def measure_act(act_id: str, repeat: int = 2) -> dict[str, Any]:
         "findings_text": len(rep.findings), "pages": rep_pdf.pages, "pdf_bytes": size,
         "findings_pdf": len(rep_pdf.findings), "normative_units_pdf": len(rep_pdf.norms),
         "analyze_text_s": round(t_text, 3), "analyze_pdf_s": round(t_pdf, 3),
+        "analyze_text_new_process_s": round(_wall([sys.executable, "-m", "lexpert", "analyze", str(act.path),
+                                                   "--format", "json"], 2), 3),
         "pdf_to_text": round(t_pdf / t_text, 3),
         "tokenize_cold_s": round(tok["cold_s"], 4), "tokenize_warm_s": round(tok["warm_s"], 4),
         "analyze_to_tokenization_cold": round(t_text / tok["cold_s"], 2) if tok["cold_s"] else None,
