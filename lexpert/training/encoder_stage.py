@@ -21,9 +21,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..detect.model import e5
-from ..detect.model.classifier import FactorClassifier
+from ..detect.model.classifier import FactorClassifier, blend_rules, rows_rule_scores
 from ..detect.model.e5_stage import STAGE, Encoder, blend, candidates
-from ..detect.model.features import rule_features
 from .realnorms import paired_difference
 
 GATES = (0.25, 0.5)
@@ -49,12 +48,9 @@ def save_stage(report: dict[str, Any], encoder_dir: str | Path, out_dir: str | P
 def first_stage_scores(model: FactorClassifier, rows: Sequence[dict[str, Any]], P_model: np.ndarray) -> np.ndarray:
     """``P_model`` (the model's own probabilities, before any blend) as ``analyze`` scores them:
     blended with the rule hits at the model's ``rule_blend``, then rescored."""
-    texts = [r["text"] for r in rows]
-    langs = [r.get("lang") or "ru" for r in rows]
-    R = rule_features(texts, langs, [r.get("context") for r in rows])[:, :P_model.shape[1]]
-    b = model.rule_blend
-    P = (1 - b) * P_model + b * R if b else P_model
-    return model.rescore(texts, langs, P, R)
+    R = rows_rule_scores(rows, P_model.shape[1])
+    return model.rescore([r["text"] for r in rows], [r.get("lang") or "ru" for r in rows],
+                         blend_rules(P_model, R, model.rule_blend), R)
 
 
 def _preds(S: np.ndarray, th: np.ndarray, codes: Sequence[str]) -> list[list[str]]:

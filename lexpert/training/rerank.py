@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..detect.model.features import rule_features
+from ..detect.model.classifier import blend_rules, rows_rule_scores
 from ..detect.model.rerank import LANGS, Reranker
 from ..detect.metrics import score_sets
 from ..taxonomy import FAMILIES, load_taxonomy
@@ -50,8 +50,8 @@ def fit_reranker(rows: list[dict[str, Any]], P_model: np.ndarray, model, log=pri
     sub = [rows[i] for i in idx]
     texts = [r["text"] for r in sub]
     langs = [r.get("lang") or "ru" for r in sub]
-    R = rule_features(texts, langs, [r.get("context") for r in sub])[:, :P_model.shape[1]]
-    P = (1 - model.rule_blend) * P_model[idx] + model.rule_blend * R if model.rule_blend else P_model[idx]
+    R = rows_rule_scores(sub, P_model.shape[1])
+    P = blend_rules(P_model[idx], R, model.rule_blend)
     thr = np.asarray(model.thresholds_)
     families = [tax.family_of(c) for c in model.codes_]
     gold = [{tax.family_of(c) for c in r["factors"]} for r in sub]

@@ -29,6 +29,17 @@ from ...taxonomy import load_taxonomy
 from .features import lemma_string, rule_features, tokens, _lem
 
 
+def rows_rule_scores(X: Sequence[dict[str, Any]], n_codes: int) -> np.ndarray:
+    """The rule layer's best score per code of each row (``text``, ``lang``, ``context``), (n, n_codes)."""
+    return rule_features([x["text"] for x in X], [x.get("lang") or "ru" for x in X],
+                         [x.get("context") for x in X])[:, :n_codes]
+
+
+def blend_rules(P: np.ndarray, R: np.ndarray, rule_blend: float) -> np.ndarray:
+    """The late fusion of model probabilities ``P`` with rule scores ``R``: ``(1 - w) * P + w * R``."""
+    return (1 - rule_blend) * P + rule_blend * R if rule_blend else P
+
+
 def as_matrix(Y, codes: Sequence[str]) -> np.ndarray:
     """Labels as an (n, len(codes)) 0/1 array; accepts code lists or an array."""
     if isinstance(Y, np.ndarray):
@@ -173,9 +184,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
             P = np.column_stack([est.predict_proba(F)[:, 1] for est in self.estimators_])
         if self.rule_blend:
             if rule_scores is None:
-                rule_scores = rule_features([x["text"] for x in X], [x.get("lang") or "ru" for x in X],
-                                            [x.get("context") for x in X])[:, :P.shape[1]]
-            P = (1 - self.rule_blend) * P + self.rule_blend * rule_scores
+                rule_scores = rows_rule_scores(X, P.shape[1])
+            P = blend_rules(P, rule_scores, self.rule_blend)
         return P
 
     def predict(self, X) -> np.ndarray:
@@ -196,12 +206,11 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
             P_model = self.predict_proba(X)
         rules = None
         if any(blends):
-            rules = rule_features([x["text"] for x in X], [x.get("lang") or "ru" for x in X],
-                                  [x.get("context") for x in X])[:, :P_model.shape[1]]
+            rules = rows_rule_scores(X, P_model.shape[1])
         best = None
         for b in blends:
             self.rule_blend = b
-            P = (1 - b) * P_model + b * rules if b else P_model
+            P = blend_rules(P_model, rules, b)
             self.tune_thresholds(X, Ym, P=P)
             Yp = (P >= self.thresholds_).astype(np.int8)
             pred = [{tax.family_of(c) for c, v in zip(self.codes_, row) if v} for row in Yp]
