@@ -55,13 +55,8 @@ class WordRows:
         self.hidden = hidden
 
     def __call__(self, ids: np.ndarray) -> np.ndarray:
-        b = np.asarray(self.blocks[ids.reshape(-1)])                 # (n, nb) blocks
-        d = b["d"].astype(np.float32)[..., None]
-        qs = b["qs"]
-        out = np.empty(b.shape + (e5._QK,), dtype=np.float32)
-        out[..., :16] = ((qs & 0x0F).astype(np.float32) - 8.0) * d
-        out[..., 16:] = ((qs >> 4).astype(np.float32) - 8.0) * d
-        return out.reshape(ids.shape + (self.hidden,))
+        rows = np.ascontiguousarray(self.blocks[ids.reshape(-1)])    # (n, nb) blocks of those rows
+        return e5._dequant_q4(rows.data, rows.shape[0], self.hidden).reshape(ids.shape + (self.hidden,))
 
 
 def _tokenizer_json(src: Path, home: Path | None) -> str:
