@@ -30,6 +30,10 @@ def ids(text, lang, context=None):
     # issued elsewhere, demanded here
     ("Өтінішке туу туралы куәліктің көшірмесі қоса беріледі.", "kk", None, "civil_status"),
     ("2) копия свидетельства о рождении, выданного до 2008 года;", "ru", "Заявитель представляет:", "civil_status"),
+    # a title document asked for as such (its copy, or itself in a list)
+    ("3) жер учаскесіне құқық белгілейтін құжаттың көшірмесі;", "kk", "Өтінішке мынадай құжаттар қоса беріледі:",
+     "real_estate"),
+    ("Өтінімге үй-жайға құқық белгілейтін құжаттар қоса беріледі.", "kk", None, "real_estate"),
 ])
 def test_a_demanded_state_held_document_is_found(text, lang, context, doc):
     assert ids(text, lang, context) == [doc]
@@ -69,6 +73,19 @@ def test_a_demanded_state_held_document_is_found(text, lang, context, doc):
     # title documents to movable things (equipment, vehicles) are private papers, not the real-estate cadastre
     ("1) жабдықтарға құқық белгілеуші құжаттардың көшірмелері;", "kk", "Өнім беруші мынадай құжаттарды ұсынады:"),
     ("1) правоустанавливающие документы на оборудование;", "ru", "Поставщик представляет:"),
+    # the body's own steps with a title or identification document: signing it, registering it, receiving it
+    ("5) көрсетілетін қызметті берушінің басшысы жер учаскесінің сәйкестендіру құжатына қол қояды және оны "
+     "кеңсеге тапсырады;", "kk", None),
+    ("7) құқық белгілейтін құжаттарды мемлекеттік тіркеу;", "kk", None),
+    ("Егер құқық белгілейтін құжаттың электрондық көшірмесі құқықтық кадастрдың ақпараттық жүйесіне келіп "
+     "түссе, тіркеу жүргізіледі.", "kk", None),
+    # a definition of the document, not a demand of it
+    ("12) құқық белгілейтін құжаттар – мүлікке құқықтың туындағанын растайтын құжаттар;", "kk", None),
+    ("5) свидетельство о рождении (далее – свидетельство) – документ, подтверждающий факт рождения;", "ru", None),
+    # its details, not the document
+    ("4) қайтыс болу туралы куәліктің нөмірі мен берілген күні;", "kk", None),
+    # the safety passport of a product is no identity document
+    ("6) өнімнің қауіпсіздік паспортының көшірмесі;", "kk", "Өтінішке мынадай құжаттар қоса беріледі:"),
     # named, but nobody is asked for it
     ("Государственная корпорация ведет учет выданных справок о составе семьи в электронном виде и хранит их "
      "в архиве не менее пяти лет после того, как услуга оказана, в соответствии с номенклатурой дел организации, "

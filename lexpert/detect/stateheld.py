@@ -66,6 +66,8 @@ class Lexicon:
     foreign: re.Pattern
     issued_after: re.Pattern
     issued_before: re.Pattern
+    definition: re.Pattern
+    attribute_after: re.Pattern
     documents: tuple[Document, ...]
 
 
@@ -90,7 +92,8 @@ def _lexicon(lang: str) -> Lexicon:
                  for d in raw["documents"])
     return Lexicon(lang, raw["ground"][lang], comp(raw["prefilter"][lang]), comp(raw["demand"][lang]), comp(raw["list_item"][lang]),
                    comp(raw["exempt"][lang]), comp(raw["exempt_clause"][lang]), comp(raw["foreign"][lang]),
-                   re.compile(_clean(raw["issued_after"][lang]), re.I), re.compile(_clean(raw["issued_before"][lang]), re.I), docs)
+                   re.compile(_clean(raw["issued_after"][lang]), re.I), re.compile(_clean(raw["issued_before"][lang]), re.I),
+                   re.compile(_clean(raw["definition"][lang]), re.I), re.compile(_clean(raw["attribute_after"][lang]), re.I), docs)
 
 
 def _clause(text: str, start: int, end: int) -> str:
@@ -102,9 +105,12 @@ def _clause(text: str, start: int, end: int) -> str:
     return text[a: m.start() if m else len(text)]
 
 
-def _issued(lex: Lexicon, low: str, start: int, end: int) -> bool:
-    """The document at ``low[start:end]`` is what the body issues, or what a record is made from."""
-    return bool(lex.issued_after.search(low[end:end + 40]) or lex.issued_before.search(low[max(0, start - 40):start]))
+def _not_asked(lex: Lexicon, low: str, start: int, end: int, head: bool) -> bool:
+    """The document at ``low[start:end]`` is what the body issues, what a record is made from, or
+    only described: its details («куәліктің нөмірі»), or, at the head of a list item, its
+    definition («құқық белгілейтін құжаттар – … құжаттар;»)."""
+    return bool(lex.issued_after.search(low[end:end + 40]) or lex.issued_before.search(low[max(0, start - 40):start])
+                or lex.attribute_after.search(low[end:end + 40]) or (head and lex.definition.search(low[end:])))
 
 
 def find(text: str, lang: str, context: str | None = None) -> list[tuple[Document, int, int]]:
@@ -128,7 +134,7 @@ def find(text: str, lang: str, context: str | None = None) -> list[tuple[Documen
             if not (demand or ((head or short) and not d.needs_demand)):
                 continue
             clause = _clause(low, m.start(), m.end())
-            if lex.exempt.search(clause) or lex.exempt_clause.search(clause) or _issued(lex, low, m.start(), m.end()):
+            if lex.exempt.search(clause) or lex.exempt_clause.search(clause) or _not_asked(lex, low, m.start(), m.end(), head):
                 continue
             out.append((d, m.start(), m.end()))
             break

@@ -1,6 +1,6 @@
 """What the state-held documents check (``lexpert.detect.stateheld``) catches and costs.
 
-    python -m lexpert.training.stateheld_eval            # real train+dev of rounds 1-2, authored dev
+    python -m lexpert.training.stateheld_eval            # real train+dev of every round, authored dev
 
 Per language: the labelled ``burden.requirements`` norms it catches, the clean norms it flags
 (all strata, and the unbiased ones that estimate the share on real text), the norms it flags that
@@ -55,13 +55,13 @@ def figures(rows: list[dict[str, Any]], base: list[list[str]] | None = None) -> 
 
 
 def card_lines(root=None) -> list[str]:
-    """The model card's section on the check: its figures alone on real train+dev of rounds 1-2
+    """The model card's section on the check: its figures alone on real train+dev (every round)
     and on the authored dev split (computed now; [] where the real acts are not at hand)."""
     from . import corpora, realacts, realnorms
 
     if not realacts.available():
         return []
-    real = figures([r for s in ("train", "dev") for r in realnorms.load(s, root, rounds=[1, 2])])
+    real = figures([r for s in ("train", "dev") for r in realnorms.load(s, root)])
     authored = figures(corpora.load_norms("dev", root))
     lines = ["", "## Documents the state already holds (`analyze` and `classify`, after this model)", "",
              "`analyze` adds `burden.requirements` where a norm (or the lead-in of its list) makes a person submit a "
@@ -74,7 +74,7 @@ def card_lines(root=None) -> list[str]:
              "`python -m lexpert.training.stateheld_eval` (real test is not used for this choice):", "",
              "| set | lang | `burden.requirements` caught | clean norms flagged | clean flagged (unbiased strata) |",
              "|---|---|---|---|---|"]
-    for name, figs in (("real train+dev, rounds 1-2", real), ("authored dev", authored)):
+    for name, figs in (("real train+dev", real), ("authored dev", authored)):
         for lang in ("ru", "kk"):
             f = figs[lang]
             lines.append(f"| {name} | {lang} | {f['caught']} of {f['positives']} | {f['clean_flagged']} of "
@@ -89,14 +89,14 @@ def card_lines(root=None) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m lexpert.training.stateheld_eval")
-    ap.add_argument("--rounds", default="1,2", help="annotation rounds of the real norms (default 1,2)")
+    ap.add_argument("--rounds", default="", help="annotation rounds of the real norms, e.g. 1,2 (default: every round)")
     ap.add_argument("--no-model", action="store_true", help="skip the shipped default's figures")
     ap.add_argument("--show", choices=("caught", "missed", "clean"), help="print the norms of one kind (local use)")
     a = ap.parse_args(argv)
     from . import corpora, realnorms
     from ..detect.classify import classify_texts
 
-    rounds = [int(x) for x in a.rounds.split(",")]
+    rounds = [int(x) for x in a.rounds.split(",") if x.strip()] or None
     real = [r for s in ("train", "dev") for r in realnorms.load(s, rounds=rounds)]
     authored = corpora.load_norms("dev")
     report: dict[str, Any] = {}
