@@ -156,9 +156,10 @@ def _real(m: FactorClassifier, rows: list[dict[str, Any]], stage: EncoderStage |
 
 
 def refresh_real(model_dir: str | Path, root=None) -> dict[str, Any]:
-    """Re-measure a trained model's real test figures (the rounds it was fitted with) and
-    rewrite its metrics.json and MODEL_CARD.md: for a model whose figures were taken by an
-    earlier version of :func:`_real`."""
+    """Re-measure a trained model's test figures, real (the rounds it was fitted with) and
+    authored, and rewrite its metrics.json and MODEL_CARD.md: for a model whose figures were
+    taken by an earlier version of :func:`_real` or of the sentence checks that ``classify``
+    adds. The candidates' figures stay as measured when the choice was made."""
     d = Path(model_dir)
     report = json.loads((d / "metrics.json").read_text(encoding="utf-8"))
     from . import realnorms
@@ -169,6 +170,9 @@ def refresh_real(model_dir: str | Path, root=None) -> dict[str, Any]:
     report["real_rounds"] = rounds
     det = EnsembleDetector.load(d)
     report["shipped"]["real_test"] = _real(det.model, realnorms.load("test", root, rounds), det.stage)
+    test_rows = corpora.load_norms("test", root)
+    report["shipped"]["test"] = evaluate_detector(test_rows, det)[0]
+    report["shipped"]["test_bare"] = evaluate_detector(bare(test_rows), det)[0]
     (d / "metrics.json").write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (d / "MODEL_CARD.md").write_text(model_card(report), encoding="utf-8")
     return report
@@ -361,7 +365,9 @@ def model_card(r: dict[str, Any]) -> str:
         "are a person's right to appeal («может быть обжаловано», «шағым берілуі мүмкін»); it runs after the "
         "model in `analyze` and `classify` alike, and every figure of this card is taken with it.", "",
         "## Data", "",
-        f"- `corpora/norms` data version `{r['data_version']}`: train {r['data']['train']}, dev {r['data']['dev']}, "
+        f"- `corpora/norms` data version `{r['data_version']}`"
+        + (f" ({r['data_note']})" if r.get("data_note") else "")
+        + f": train {r['data']['train']}, dev {r['data']['dev']}, "
         f"test {r['data']['test']} norms; splits by document (see `corpora/README.md`). Every training norm read "
         "with a list lead-in is also trained on without it (the sentence alone, as `classify` receives it).",
         "- The authored text is not real drafts, and all labels are annotations against the project's "
