@@ -234,3 +234,45 @@ def test_model_evidence_is_never_a_function_word_alone_nor_edged_by_one():
     # the reason of a model-only finding names the factor, not one of its sub-types
     assert _model_reason("ru", "gap.control") == "Отсутствие контроля, ответственности, порядка обжалования (оценка модели)"
     assert _model_reason("kk", "burden.requirements").endswith("(модельдің бағасы)")
+
+
+@pytest.mark.parametrize("domain", ["rules", "all"])
+def test_domain_adaptation_folds_into_a_plain_model_that_scores_text_as_real(domain, monkeypatch):
+    # feature augmentation: the rows with an ``act`` (labelled real norms) fill a second copy of the
+    # rule block or of every block; after the fit that copy's weights are folded into the shared
+    # ones, and the plain model scores any text exactly as the augmented model scores a real row
+    import scipy.sparse as sp
+
+    from lexpert.detect.model.features import rule_features
+
+    rows = [dict(r) for r in corpora.load_norms("dev")[:500]]
+    for i, r in enumerate(rows):
+        if i % 2:
+            r["act"] = f"act-{i % 7}"
+    Y = [r["factors"] for r in rows]
+    m = FactorClassifier(use_rules=True, domain=domain, cv=2)
+    monkeypatch.setattr(m, "_fold_domain", lambda width: None)     # keep the augmented weights
+    m.fit(rows, Y)
+    X = rows[:40]
+    F = m._features(X)                                             # plain: a fitted model never augments
+    extra = m.estimators_[0].calibrated_classifiers_[0].estimator.coef_.shape[1] - F.shape[1]
+    rule_width = rule_features(["x"], ["ru"]).shape[1]
+    assert extra == (F.shape[1] if domain == "all" else rule_width)
+    real_view = sp.hstack([F, F[:, F.shape[1] - extra:]]).tocsr()
+    want = np.column_stack([e.predict_proba(real_view)[:, 1] for e in m.estimators_])
+    monkeypatch.undo()
+    folded = FactorClassifier(use_rules=True, domain=domain, cv=2).fit(rows, Y)
+    assert folded.n_features_ == F.shape[1]
+    assert all(e.calibrated_classifiers_[0].estimator.coef_.shape[1] == F.shape[1] for e in folded.estimators_)
+    np.testing.assert_allclose(folded.predict_proba(X), want, atol=1e-9)
+    # domain_weight 0.5 keeps half the correction: the augmented model on half a real row's copy
+    half_view = sp.hstack([F, 0.5 * F[:, F.shape[1] - extra:]]).tocsr()
+    want_half = np.column_stack([e.predict_proba(half_view)[:, 1] for e in m.estimators_])
+    half = FactorClassifier(use_rules=True, domain=domain, domain_weight=0.5, cv=2).fit(rows, Y)
+    np.testing.assert_allclose(half.predict_proba(X), want_half, atol=1e-9)
+    assert np.abs(want_half - want).max() > 1e-3
+    # the real norms' correction is not nothing: the same fit without it scores otherwise
+    plain = FactorClassifier(use_rules=True, cv=2).fit(rows, Y)
+    assert np.abs(plain.predict_proba(X) - want).max() > 1e-3
+    with pytest.raises(ValueError, match="domain must be"):
+        FactorClassifier(use_rules=True, domain="real").fit(rows, Y)

@@ -83,6 +83,16 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         Late fusion: the output is ``(1 - rule_blend) * p_model + rule_blend * rule_score``
         per code; ``tune(..., blends=...)`` picks it on a dev set.
     calibration : {"sigmoid", "isotonic"}, default "sigmoid"
+    domain : {"", "rules", "all"}, default ""
+        Domain adaptation by feature augmentation (Daumé III, 2007): the rule block
+        (``"rules"``) or every block (``"all"``) is added a second time, filled for the labelled
+        real norms (rows with an ``act``) and zero for the authored ones, so the fit learns a
+        shared weight and a correction that only real text supports. Every text the model
+        scores is read as real (the product only sees real acts): it gets both copies.
+    domain_weight : float, default 1.0
+        How much of the real-text correction a fitted model keeps: its weights are
+        ``w_shared + domain_weight * w_real``; 1 scores every text as real, 0 as authored, a
+        value between shrinks the correction that the few real norms fitted.
     cv : int, default 3
         Folds of the internal calibration.
     random_state : int, default 0
@@ -98,7 +108,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, use_words=True, use_chars=True, use_rules=False, C=10.0, char_ngrams=(2, 5),
                  max_char_features=200_000, rule_weight=0.5, rule_blend=0.0, calibration="sigmoid", cv=3,
-                 random_state=0):
+                 random_state=0, domain="", domain_weight=1.0):
         self.use_words = use_words
         self.use_chars = use_chars
         self.use_rules = use_rules
@@ -110,6 +120,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         self.calibration = calibration
         self.cv = cv
         self.random_state = random_state
+        self.domain = domain
+        self.domain_weight = domain_weight
 
     # ------------------------------------------------------------------ features
     def _features(self, X: list[dict[str, Any]], fit: bool = False):
@@ -138,7 +150,35 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
                 blocks.append(self._fast("char_vec_").transform(low))
         if self.use_rules:
             blocks.append(sp.csr_matrix(rule_features(texts, langs, ctxs) * self.rule_weight))
+        if fit and self._augmented():
+            # the real-text copy (see ``domain``): only while fitting; ``fit`` then folds its
+            # weights into the shared ones, so a fitted model reads plain features
+            real = np.array([1.0 if x.get("act") else 0.0 for x in X], dtype=np.float32)
+            copy = blocks[-1] if self.domain == "rules" else sp.hstack(blocks, format="csr")
+            blocks = blocks + [sp.diags(real) @ copy]
         return sp.hstack(blocks, format="csr")
+
+    def _augmented(self) -> bool:
+        domain = getattr(self, "domain", "")          # models saved before it read as ""
+        if domain not in ("", "rules", "all"):
+            raise ValueError(f"domain must be '', 'rules' or 'all', got {domain!r}")
+        return bool(domain) and (domain == "all" or self.use_rules)
+
+    def _fold_domain(self, width: int) -> None:
+        """Fold the real-text copy's weights into the shared ones (``w + domain_weight * w_real``;
+        with 1, every text is scored as real), leaving a model over the ``width`` plain features:
+        the same numbers as scoring the augmented features of a real row (with 1), at the plain
+        model's cost."""
+        alpha = float(getattr(self, "domain_weight", 1.0))
+        for est in self.estimators_:
+            for cc in est.calibrated_classifiers_:
+                lr = cc.estimator
+                coef = np.array(lr.coef_[:, :width], copy=True)
+                extra = lr.coef_[:, width:]
+                coef[:, width - extra.shape[1]:] += alpha * extra
+                lr.coef_ = coef
+                lr.n_features_in_ = width
+            est.n_features_in_ = width
 
     def _fast(self, name: str):
         """The cached exact fast path of a fitted vectorizer (see :mod:`lexpert.detect.model.fastpath`)."""
@@ -159,13 +199,16 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         if constant:
             raise ValueError(f"every code needs positive and negative training examples; only one class for {constant}")
         F = self._features(list(X), fit=True)
+        width = self._features(list(X[:1]), fit=False).shape[1] if self._augmented() else F.shape[1]
         base = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000, solver="liblinear",
                                   random_state=self.random_state)
         ovr = OneVsRestClassifier(CalibratedClassifierCV(base, method=self.calibration, cv=self.cv, ensemble=False))
         ovr.fit(F, Ym)
         self.estimators_ = list(ovr.estimators_)     # the one-vs-rest wrapper itself is not kept
+        if width != F.shape[1]:
+            self._fold_domain(width)
         self.thresholds_ = np.full(len(self.codes_), 0.5)
-        self.n_features_ = F.shape[1]
+        self.n_features_ = width
         return self
 
     def predict_proba(self, X, rule_scores: np.ndarray | None = None) -> np.ndarray:
