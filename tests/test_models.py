@@ -276,3 +276,15 @@ def test_domain_adaptation_folds_into_a_plain_model_that_scores_text_as_real(dom
     assert np.abs(plain.predict_proba(X) - want).max() > 1e-3
     with pytest.raises(ValueError, match="domain must be"):
         FactorClassifier(use_rules=True, domain="real").fit(rows, Y)
+
+
+def test_a_model_saved_before_a_constructor_parameter_reads_its_default(tmp_path):
+    # the shipped default was saved before ``domain`` existed: get_params (sklearn's clone and repr)
+    # must not fail on it, and the new parameter reads as its default
+    rows = corpora.load_norms("dev")[:300]
+    m = FactorClassifier(cv=2).fit(rows, [r["factors"] for r in rows])
+    del m.__dict__["domain"], m.__dict__["domain_weight"]
+    m.save(tmp_path / "old.skops")
+    old = FactorClassifier.load(tmp_path / "old.skops")
+    assert old.get_params()["domain"] == "" and old.get_params()["domain_weight"] == 1.0
+    np.testing.assert_allclose(old.predict_proba(rows[:20]), m.predict_proba(rows[:20]))

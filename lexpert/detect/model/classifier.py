@@ -124,7 +124,12 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         self.domain_weight = domain_weight
 
     # ------------------------------------------------------------------ features
-    def _features(self, X: list[dict[str, Any]], fit: bool = False):
+    def _features(self, X: list[dict[str, Any]]):
+        """The plain feature matrix of ``X`` (a fitted model's; see :meth:`_fit_features`)."""
+        return sp.hstack(self._blocks(X), format="csr")
+
+    def _blocks(self, X: list[dict[str, Any]], fit: bool = False) -> list:
+        """The feature blocks of ``X``: lemma TF-IDF, character TF-IDF, rule hits (as configured)."""
         texts = [x["text"] for x in X]
         langs = [x.get("lang") or "ru" for x in X]
         ctxs = [x.get("context") for x in X]
@@ -150,26 +155,31 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
                 blocks.append(self._fast("char_vec_").transform(low))
         if self.use_rules:
             blocks.append(sp.csr_matrix(rule_features(texts, langs, ctxs) * self.rule_weight))
-        if fit and self._augmented():
-            # the real-text copy (see ``domain``): only while fitting; ``fit`` then folds its
-            # weights into the shared ones, so a fitted model reads plain features
+        return blocks
+
+    def _augmented(self) -> bool:
+        if self.domain not in ("", "rules", "all"):
+            raise ValueError(f"domain must be '', 'rules' or 'all', got {self.domain!r}")
+        return bool(self.domain) and (self.domain == "all" or self.use_rules)
+
+    def _fit_features(self, X: list[dict[str, Any]]) -> tuple[Any, int]:
+        """The fit's feature matrix and the width of the plain features: with ``domain``, the
+        real-text copy (filled for the rows with an ``act``) follows them, only while fitting;
+        ``fit`` then folds its weights into the shared ones, so a fitted model reads plain features."""
+        blocks = self._blocks(X, fit=True)
+        width = sum(b.shape[1] for b in blocks)
+        if self._augmented():
             real = np.array([1.0 if x.get("act") else 0.0 for x in X], dtype=np.float32)
             copy = blocks[-1] if self.domain == "rules" else sp.hstack(blocks, format="csr")
             blocks = blocks + [sp.diags(real) @ copy]
-        return sp.hstack(blocks, format="csr")
-
-    def _augmented(self) -> bool:
-        domain = getattr(self, "domain", "")          # models saved before it read as ""
-        if domain not in ("", "rules", "all"):
-            raise ValueError(f"domain must be '', 'rules' or 'all', got {domain!r}")
-        return bool(domain) and (domain == "all" or self.use_rules)
+        return sp.hstack(blocks, format="csr"), width
 
     def _fold_domain(self, width: int) -> None:
         """Fold the real-text copy's weights into the shared ones (``w + domain_weight * w_real``;
         with 1, every text is scored as real), leaving a model over the ``width`` plain features:
         the same numbers as scoring the augmented features of a real row (with 1), at the plain
         model's cost."""
-        alpha = float(getattr(self, "domain_weight", 1.0))
+        alpha = float(self.domain_weight)
         for est in self.estimators_:
             for cc in est.calibrated_classifiers_:
                 lr = cc.estimator
@@ -198,8 +208,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         constant = [c for c, col in zip(self.codes_, Ym.T) if col.min() == col.max()]
         if constant:
             raise ValueError(f"every code needs positive and negative training examples; only one class for {constant}")
-        F = self._features(list(X), fit=True)
-        width = self._features(list(X[:1]), fit=False).shape[1] if self._augmented() else F.shape[1]
+        F, width = self._fit_features(list(X))
         base = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000, solver="liblinear",
                                   random_state=self.random_state)
         ovr = OneVsRestClassifier(CalibratedClassifierCV(base, method=self.calibration, cv=self.cv, ensemble=False))
@@ -397,6 +406,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
 
             raise LexpertError(f"{path.name}: refusing a model file that asks to load {bad[:3]}")
         model = sio.load(path, trusted=untrusted)
+        for name, value in cls().get_params().items():    # a parameter added after the model was saved
+            model.__dict__.setdefault(name, value)
         vecs = model._vectorizers()
         for name, joined in model.__dict__.pop("vocab_terms_", {}).items():
             vecs[name].vocabulary_ = {t: i for i, t in enumerate(joined.split("\n"))}
