@@ -54,9 +54,10 @@ from lexpert.taxonomy import load_taxonomy
 from lexpert.training import corpora, realacts, realnorms
 from lexpert.training.corpora import bare
 from lexpert.training.evaluation import evaluate_detector
-from lexpert.training.train import real_rows_for_fit, real_splits, with_bare_copies
+from lexpert.training.e5_candidate import TRAIN_OPTS
+from lexpert.training.train import CANDIDATES, real_rows_for_fit, real_splits, with_bare_copies
 
-FUSION = {"use_rules": True, "C": 10.0, "rule_weight": 0.5}
+FUSION = CANDIDATES["fusion"]["params"]
 GATE, WEIGHT_FUSION = 0.5, 0.7        # the second stage chosen on real dev by scripts/e5_stage2.py
 
 
@@ -95,8 +96,7 @@ def pool_norms(per_act: int, max_acts: int, max_chars: int, seed: int, log) -> l
 def fit_encoder(e5_dir: Path, data: dict, real: dict, seed: int, log) -> None:
     """``train_e5`` as ``lexpert train --e5`` runs it (lexpert.training.e5_candidate), train rows only."""
     fit = list(corpora.load_norms("train")) + bare(real["train"])
-    opts = {"batch_size": 32, "lr": 1e-4, "head_lr": 2e-3, "max_len": 96, "max_pos_weight": 10.0}
-    e5.train_e5(fit, data["dev"] + data["real"]["dev"], e5_dir, epochs=3, seed=seed, log=log, **opts)
+    e5.train_e5(fit, data["dev"] + data["real"]["dev"], e5_dir, epochs=3, seed=seed, log=log, **TRAIN_OPTS)
 
 
 def teacher(fusion: FactorClassifier, scorer, sets: dict[str, list[dict]], codes: list[str], gate: float = GATE):

@@ -28,6 +28,8 @@ from ..records import Hit
 
 ACT_NORMS = 764          # normative units of the bench's 100-page act (lre-07900)
 BLEND = 0.5              # weight of the TF-IDF probabilities in tfidf+e5
+# the fine-tuning options of the candidate (``train_e5`` keyword arguments besides the epochs)
+TRAIN_OPTS = {"batch_size": 32, "lr": 1e-4, "head_lr": 2e-3, "max_len": 96, "max_pos_weight": 10.0}
 
 
 class ScoredDetector:
@@ -103,7 +105,7 @@ def candidates(train_rows, dev_rows, test_rows, real: dict[str, list[dict[str, A
 
     fit = list(train_rows) + bare(real["train"])
     dev = list(dev_rows) + bare(real["dev"])
-    opts = {"batch_size": 32, "lr": 1e-4, "head_lr": 2e-3, "max_len": 96, "max_pos_weight": 10.0, **train_kw}
+    opts = {**TRAIN_OPTS, **train_kw}
     summary = train_e5(fit, dev, out_dir, epochs=epochs, seed=seed, log=log, **opts)
     t0 = time.perf_counter()
     scorer = E5Scorer.load(out_dir, num_threads=1)   # norms/s on one core, as the other candidates
